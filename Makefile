@@ -1,0 +1,128 @@
+# Sluice: one entry point. make | make run | make test | make test-asan | make bench | make install
+# Every target that needs Debian packages installs what is missing first (scripts/deps.sh).
+
+BUILD     ?= build
+CC        ?= gcc
+PKGS      := rdkafka libmicrohttpd jansson libcurl
+OPT       ?= -O2
+CFLAGS    ?= $(OPT) -g
+WARN      := -Wall -Wextra -Werror
+SAN       ?=
+override CFLAGS += $(WARN) -std=gnu11 -pthread $(SAN)
+DEPFLAGS   = -MMD -MP
+HOST_CPPFLAGS := -DSLUICE_HOST -Isdk/include -Iworker
+PLUGIN_CPPFLAGS := -Isdk/include
+PLUGIN_CFLAGS := -fPIC -fvisibility=hidden
+LDLIBS    := -lrdkafka -lmicrohttpd -ljansson -lcurl -ldl -lpthread -lm
+PREFIX    ?= /usr/local
+PYTEST    := /usr/bin/python3 -m pytest
+
+WORKER_SRCS := $(sort $(wildcard worker/*/*.c))
+WORKER_OBJS := $(WORKER_SRCS:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ    := $(BUILD)/obj/worker/main.o
+LIBSLUICE   := $(BUILD)/lib/libsluice.a
+
+# Plugins: every directory under plugins/ plus transforms/ is one shared object.
+# A directory may hold plugin.mk setting <name>_LDLIBS (e.g. file_LDLIBS := -lpq).
+PLUGIN_DIRS := $(sort $(dir $(wildcard plugins/*/*.c)))
+PLUGIN_NAMES := $(notdir $(patsubst %/,%,$(PLUGIN_DIRS)))
+PLUGIN_SOS  := $(PLUGIN_NAMES:%=$(BUILD)/plugins/%.so)
+ifneq ($(wildcard transforms/*.c),)
+PLUGIN_SOS  += $(BUILD)/plugins/transforms.so
+endif
+-include $(wildcard plugins/*/plugin.mk)
+
+EXAMPLE_SOS := $(patsubst sdk/examples/%.c,$(BUILD)/examples/%.so,$(wildcard sdk/examples/*.c))
+TESTPLUGIN_SOS := $(patsubst tests/unit/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/unit/plugins/*.c))
+UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+BENCH_BINS  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+BINS := $(BUILD)/bin/sluice-worker $(BUILD)/bin/kafka-mock
+
+.PHONY: all deps run test unit system test-asan bench install clean format lint
+all: $(BINS) $(PLUGIN_SOS) $(EXAMPLE_SOS)
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(HOST_CPPFLAGS) -c $< -o $@
+
+$(LIBSLUICE): $(filter-out $(MAIN_OBJ),$(WORKER_OBJS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/sluice-worker: $(MAIN_OBJ) $(LIBSLUICE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/bin/kafka-mock: $(wildcard tests/kafka-mock/*.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ -lrdkafka -lpthread
+
+.SECONDEXPANSION:
+$(BUILD)/plugins/%.so: $$(wildcard plugins/%/*.c) $$(wildcard plugins/%/*.h) $(wildcard sdk/include/sluice/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PLUGIN_CFLAGS) $(PLUGIN_CPPFLAGS) -shared $(filter %.c,$^) -o $@ $($*_LDLIBS)
+
+$(BUILD)/plugins/transforms.so: $(wildcard transforms/*.c) $(wildcard transforms/*.h) $(wildcard sdk/include/sluice/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PLUGIN_CFLAGS) $(PLUGIN_CPPFLAGS) -shared $(filter %.c,$^) -o $@ -lm
+
+$(BUILD)/examples/%.so: sdk/examples/%.c $(wildcard sdk/include/sluice/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PLUGIN_CFLAGS) $(PLUGIN_CPPFLAGS) -shared $< -o $@
+
+$(BUILD)/tests/plugins/%.so: tests/unit/plugins/%.c $(wildcard sdk/include/sluice/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PLUGIN_CFLAGS) $(PLUGIN_CPPFLAGS) -shared $< -o $@
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSLUICE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HOST_CPPFLAGS) -Itests/unit $< $(LIBSLUICE) -o $@ $(LDLIBS) -lcmocka
+
+$(BUILD)/bench/%: bench/%.c $(LIBSLUICE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HOST_CPPFLAGS) $< $(LIBSLUICE) -o $@ $(LDLIBS)
+
+# ---- running ----
+run: deps all
+	$(BUILD)/bin/sluice-worker --dev --plugin-path $(BUILD)/plugins
+
+unit: all $(TESTPLUGIN_SOS) $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do \
+	  SLUICE_BUILD=$(BUILD) CMOCKA_MESSAGE_OUTPUT=stdout $$t; done
+
+system: all
+	SLUICE_BUILD=$(abspath $(BUILD)) $(PYTEST) -q -p no:cacheprovider tests/system
+
+test: deps
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory system
+
+test-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	  SAN="-fsanitize=address -fno-omit-frame-pointer" unit system
+
+bench: deps all $(BENCH_BINS)
+	SLUICE_BUILD=$(abspath $(BUILD)) bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/sluice/plugins \
+	  $(DESTDIR)$(PREFIX)/include/sluice
+	install -m 755 $(BUILD)/bin/sluice-worker $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(PLUGIN_SOS) $(DESTDIR)$(PREFIX)/lib/sluice/plugins/
+	install -m 644 sdk/include/sluice/*.h $(DESTDIR)$(PREFIX)/include/sluice/
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^tests/system')
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --suppress=missingIncludeSystem -DSLUICE_HOST -Isdk/include -Iworker worker sdk plugins transforms
+
+clean:
+	rm -rf build build-asan
+
+-include $(WORKER_OBJS:.o=.d)

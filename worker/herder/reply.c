@@ -1,0 +1,36 @@
+/* herder/reply.c: building herder replies, including Connect's error body
+ * {"error_code":N,"message":"..."} (rest/entities/ErrorMessage). */
+#include "herder/herder.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void herder_reply_init(herder_reply *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->status = 500;
+}
+
+void herder_reply_fini(herder_reply *r)
+{
+    json_decref(r->body);
+    r->body = NULL;
+}
+
+void herder_reply_json(herder_reply *r, int status, json_t *body)
+{
+    json_decref(r->body);
+    r->status = status;
+    r->body = body;
+}
+
+void herder_reply_error(herder_reply *r, int status, const char *fmt, ...)
+{
+    char msg[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    herder_reply_json(r, status, json_pack("{s:i,s:s}", "error_code", status, "message", msg));
+}
