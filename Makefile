@@ -10,7 +10,8 @@ WARN      := -Wall -Wextra -Werror
 SAN       ?=
 override CFLAGS += $(WARN) -std=gnu11 -pthread $(SAN)
 DEPFLAGS   = -MMD -MP
-HOST_CPPFLAGS := -DSLUICE_HOST -Isdk/include -Iworker
+GIT_COMMIT := $(shell git rev-parse --short=16 HEAD 2>/dev/null || echo unknown)
+HOST_CPPFLAGS := -DSLUICE_HOST -Isdk/include -Iworker -DSLUICE_COMMIT=\"$(GIT_COMMIT)\"
 PLUGIN_CPPFLAGS := -Isdk/include
 PLUGIN_CFLAGS := -fPIC -fvisibility=hidden
 LDLIBS    := -lrdkafka -lmicrohttpd -ljansson -lcurl -ldl -lpthread -lm
@@ -36,6 +37,7 @@ EXAMPLE_SOS := $(patsubst sdk/examples/%.c,$(BUILD)/examples/%.so,$(wildcard sdk
 TESTPLUGIN_SOS := $(patsubst tests/unit/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/unit/plugins/*.c))
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 BENCH_BINS  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+BENCH_SOS   := $(patsubst bench/plugins/%.c,$(BUILD)/bench/plugins/%.so,$(wildcard bench/plugins/*.c))
 
 BINS := $(BUILD)/bin/sluice-worker $(BUILD)/bin/kafka-mock
 
@@ -57,9 +59,9 @@ $(BUILD)/bin/sluice-worker: $(MAIN_OBJ) $(LIBSLUICE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/bin/kafka-mock: $(wildcard tests/kafka-mock/*.c)
+$(BUILD)/bin/kafka-mock: $(wildcard tests/kafka-mock/*.c) worker/kafka/devcluster.c worker/kafka/devcluster.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $^ -o $@ -lrdkafka -lpthread
+	$(CC) $(CFLAGS) -Iworker $(filter %.c,$^) -o $@ -lrdkafka -lpthread
 
 .SECONDEXPANSION:
 $(BUILD)/plugins/%.so: $$(wildcard plugins/%/*.c) $$(wildcard plugins/%/*.h) $(wildcard sdk/include/sluice/*.h)
@@ -71,6 +73,10 @@ $(BUILD)/plugins/transforms.so: $(wildcard transforms/*.c) $(wildcard transforms
 	$(CC) $(CFLAGS) $(PLUGIN_CFLAGS) $(PLUGIN_CPPFLAGS) -shared $(filter %.c,$^) -o $@ -lm
 
 $(BUILD)/examples/%.so: sdk/examples/%.c $(wildcard sdk/include/sluice/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PLUGIN_CFLAGS) $(PLUGIN_CPPFLAGS) -shared $< -o $@
+
+$(BUILD)/bench/plugins/%.so: bench/plugins/%.c $(wildcard sdk/include/sluice/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PLUGIN_CFLAGS) $(PLUGIN_CPPFLAGS) -shared $< -o $@
 
@@ -105,7 +111,7 @@ test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	  SAN="-fsanitize=address -fno-omit-frame-pointer" unit system
 
-bench: deps all $(BENCH_BINS)
+bench: deps all $(BENCH_BINS) $(BENCH_SOS)
 	SLUICE_BUILD=$(abspath $(BUILD)) bench/run.sh
 
 install: all

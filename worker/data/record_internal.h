@@ -1,4 +1,5 @@
-/* data/record_internal.h: worker-only record constructors and accessors beyond the SDK. */
+/* data/record_internal.h: worker-only record constructors and accessors beyond the SDK.
+ * Thread rules as in record.h: one thread at a time per record; retain/release are thread-safe. */
 #ifndef SLUICE_DATA_RECORD_INTERNAL_H
 #define SLUICE_DATA_RECORD_INTERNAL_H
 
@@ -13,5 +14,15 @@ sl_record *record_new_consumed(const char *topic, int32_t partition, int64_t off
  * (e.g. the source task's in-flight entry). Not freed by the record. */
 void record_set_user(sl_record *r, void *user);
 void *record_user(const sl_record *r);
+
+/* Set the Kafka offset (e.g. a source record's offset once its delivery report arrives).
+ * Called by the thread that currently uses the record. */
+void record_set_offset(sl_record *r, int64_t offset);
+
+/* Deep copy (values copied, schemas shared by reference, user pointer copied, original topic
+ * kept): for retrying a transform chain from the unmodified record, since transforms change
+ * records in place. Caller owns the copy (refcount 1); NULL on allocation failure. The
+ * source record must not be modified by another thread during the call. */
+sl_record *record_copy(const sl_record *r);
 
 #endif

@@ -30,7 +30,14 @@ void herder_reply_error(herder_reply *r, int status, const char *fmt, ...)
     char msg[8192];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof(msg)) {
+        /* Cut at the start of a UTF-8 sequence: jansson refuses invalid UTF-8. */
+        size_t end = sizeof(msg) - 1;
+        while (end > 0 && ((unsigned char)msg[end] & 0xC0) == 0x80)
+            end--;
+        msg[end] = '\0';
+    }
     herder_reply_json(r, status, json_pack("{s:i,s:s}", "error_code", status, "message", msg));
 }

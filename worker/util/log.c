@@ -12,6 +12,8 @@
 static atomic_int g_level = SL_LOG_INFO;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread char t_ctx[128];
+static log_hook_fn g_hook; /* guarded by g_lock */
+static void *g_hook_opaque;
 
 static const struct {
     const char *name;
@@ -41,6 +43,14 @@ const char *log_level_name(sl_log_level level)
     return "INFO";
 }
 
+void log_set_hook(log_hook_fn fn, void *opaque)
+{
+    pthread_mutex_lock(&g_lock);
+    g_hook = fn;
+    g_hook_opaque = opaque;
+    pthread_mutex_unlock(&g_lock);
+}
+
 void log_set_context(const char *ctx)
 {
     if (ctx == NULL)
@@ -62,6 +72,11 @@ void wlogv(sl_log_level level, const char *logger, const char *fmt, va_list ap)
     char when[32];
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
     pthread_mutex_lock(&g_lock);
+    if (g_hook != NULL) {
+        g_hook(level, logger ? logger : "worker", msg, g_hook_opaque);
+        pthread_mutex_unlock(&g_lock);
+        return;
+    }
     fprintf(stderr, "%s.%03ldZ %-5s [%s]%s%s%s %s\n", when, ts.tv_nsec / 1000000L,
             log_level_name(level), logger ? logger : "worker", t_ctx[0] ? " (" : "", t_ctx,
             t_ctx[0] ? ")" : "", msg);

@@ -20,6 +20,12 @@ void wlog(sl_log_level level, const char *logger, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void wlogv(sl_log_level level, const char *logger, const char *fmt, va_list ap);
 
+/* Test hook: while set, every line that passes the level filter goes to `fn` instead of stderr,
+ * with `logger` and the formatted message `msg` borrowed for the call. NULL restores stderr.
+ * `fn` runs under the logger's lock, from whichever thread logs: it must not log itself. */
+typedef void (*log_hook_fn)(sl_log_level level, const char *logger, const char *msg, void *opaque);
+void log_set_hook(log_hook_fn fn, void *opaque);
+
 #define LOG_ERROR(lg, ...) wlog(SL_LOG_ERROR, lg, __VA_ARGS__)
 #define LOG_WARN(lg, ...) wlog(SL_LOG_WARN, lg, __VA_ARGS__)
 #define LOG_INFO(lg, ...) wlog(SL_LOG_INFO, lg, __VA_ARGS__)

@@ -45,11 +45,13 @@
     X(void, sl_schema_set_version, (sl_schema * s, int32_t version))                             \
     X(void, sl_schema_set_doc, (sl_schema * s, const char *doc))                                 \
     X(void, sl_schema_set_default, (sl_schema * s, sl_value *def))                               \
+    /* set_parameter with a NULL value removes the key. add_field refuses cycles. */            \
     X(void, sl_schema_set_parameter, (sl_schema * s, const char *key, const char *value))        \
     /* Take one more reference (returns `s`); drop one. NULL is accepted by both. */             \
     X(sl_schema *, sl_schema_ref, (const sl_schema *s))                                          \
     X(void, sl_schema_unref, (sl_schema * s))                                                    \
-    /* Accessors; strings and schemas are borrowed. version is 0 when unset. */                  \
+    /* Accessors; strings and schemas are borrowed. version is 0 when unset. sl_schema_type of  \
+     * NULL is (sl_type)-1. doc counts in sl_schema_equals, as in ConnectSchema.equals. */      \
     X(sl_type, sl_schema_type, (const sl_schema *s))                                             \
     X(bool, sl_schema_optional, (const sl_schema *s))                                            \
     X(const char *, sl_schema_name, (const sl_schema *s))                                        \
@@ -100,6 +102,7 @@
     X(int, sl_value_struct_set, (sl_value * st, const char *field, sl_value *item))              \
     X(int, sl_value_struct_set_index, (sl_value * st, size_t index, sl_value *item))             \
     /* ---- values: accessors ---- */                                                            \
+    /* The value's type; (sl_type)-1 for NULL (Connect's null). */                               \
     X(sl_type, sl_value_type, (const sl_value *v))                                               \
     /* Any integer type (INT8..INT64) widened to int64; SL_ERR if `v` is not an integer. */      \
     X(int, sl_value_get_int, (const sl_value *v, int64_t *out))                                  \

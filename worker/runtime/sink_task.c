@@ -1,0 +1,858 @@
+/* runtime/sink_task.c: the sink task thread: consume (group connect-<name>) -> converters ->
+ * transforms -> put(batch); periodic flush/pre_commit -> consumer offset commit; rebalances. */
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/record_internal.h"
+#include "kafka/clientconf.h"
+#include "runtime/runtime_internal.h"
+#include "util/log.h"
+
+#define SINK_BATCH_MAX 500
+#define SINK_POLL_MAX_MS 500
+#define SINK_RETRY_MIN_MS 100
+#define SINK_RETRY_MAX_MS 2000
+
+/* An assigned partition. */
+typedef struct sink_tp {
+    char *topic;
+    int32_t partition;
+    int64_t pos;        /* next offset after what put() accepted; -1 = nothing yet */
+    int64_t committed;  /* last committed (or rewound-to) offset; -1 = unknown */
+    int64_t batch_next; /* next offset after the current batch; -1 = not in it */
+    bool task_paused;   /* sl_task_pause */
+} sink_tp;
+
+struct sink_run {
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *q;
+    sink_tp *tps;
+    size_t ntps, captps, last_tp;
+    rd_kafka_message_t *msgs[SINK_BATCH_MAX];
+    sl_record **recs; /* the batch handed to put(); kept for redelivery */
+    size_t nrecs;
+    bool retrying;
+    int64_t retry_at, backoff_ms;
+    bool all_paused; /* consumer-level pause in effect (target paused or retrying) */
+    rd_kafka_topic_partition_list_t *seeks; /* sl_task_seek requests not applied yet */
+    bool closing;                           /* final close done: rebalances only unassign */
+    bool fatal;
+    char fatal_trace[2048];
+    uint64_t consumed, delivered;
+    rd_kafka_resp_err_t last_consumer_err;
+};
+
+/* ---- partition table ---- */
+
+static ssize_t tp_find(sink_run *run, const char *topic, int32_t partition)
+{
+    if (run->last_tp < run->ntps) {
+        sink_tp *tp = &run->tps[run->last_tp];
+        if (tp->partition == partition && strcmp(tp->topic, topic) == 0)
+            return (ssize_t)run->last_tp;
+    }
+    for (size_t i = 0; i < run->ntps; i++)
+        if (run->tps[i].partition == partition && strcmp(run->tps[i].topic, topic) == 0) {
+            run->last_tp = i;
+            return (ssize_t)i;
+        }
+    return -1;
+}
+
+static ssize_t tp_add(sink_run *run, const char *topic, int32_t partition)
+{
+    ssize_t i = tp_find(run, topic, partition);
+    if (i >= 0)
+        return i;
+    if (run->ntps == run->captps) {
+        size_t cap = run->captps ? run->captps * 2 : 16;
+        sink_tp *n = realloc(run->tps, cap * sizeof(*n));
+        if (n == NULL)
+            return -1;
+        run->tps = n;
+        run->captps = cap;
+    }
+    char *copy = strdup(topic);
+    if (copy == NULL)
+        return -1;
+    run->tps[run->ntps] = (sink_tp){.topic = copy,
+                                    .partition = partition,
+                                    .pos = -1,
+                                    .committed = -1,
+                                    .batch_next = -1};
+    return (ssize_t)run->ntps++;
+}
+
+static void tp_remove(sink_run *run, size_t i)
+{
+    free(run->tps[i].topic);
+    run->tps[i] = run->tps[--run->ntps];
+    run->last_tp = 0;
+}
+
+static void set_fatal(rt_task *t, const char *fmt, const char *a, const char *b)
+{
+    sink_run *run = t->sink;
+    if (run->fatal)
+        return;
+    run->fatal = true;
+    snprintf(run->fatal_trace, sizeof(run->fatal_trace), fmt, a, b);
+}
+
+/* ---- SDK context calls ---- */
+
+int sink_task_pause(rt_task *t, const char *topic, int32_t partition, bool pause)
+{
+    sink_run *run = t->sink;
+    if (run == NULL || topic == NULL)
+        return SL_ERR;
+    ssize_t i = tp_find(run, topic, partition);
+    if (i < 0) {
+        LOG_WARN("runtime", "%s: cannot %s %s-%d: partition not assigned to this task",
+                 t->label, pause ? "pause" : "resume", topic, (int)partition);
+        return SL_ERR;
+    }
+    run->tps[i].task_paused = pause;
+    if (run->all_paused)
+        return SL_OK; /* resumed (or kept paused) when the consumer-level pause ends */
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, partition);
+    rd_kafka_resp_err_t err =
+        pause ? rd_kafka_pause_partitions(run->rk, l) : rd_kafka_resume_partitions(run->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    return err == RD_KAFKA_RESP_ERR_NO_ERROR ? SL_OK : SL_ERR;
+}
+
+int sink_task_seek(rt_task *t, const char *topic, int32_t partition, int64_t offset)
+{
+    sink_run *run = t->sink;
+    if (run == NULL || topic == NULL || offset < 0)
+        return SL_ERR;
+    /* Applied before the next fetch (Connect's rewind()), or in the assignment being made
+     * when called from open(). */
+    if (run->seeks == NULL)
+        run->seeks = rd_kafka_topic_partition_list_new(4);
+    rd_kafka_topic_partition_t *e = rd_kafka_topic_partition_list_find(run->seeks, topic, partition);
+    if (e == NULL)
+        e = rd_kafka_topic_partition_list_add(run->seeks, topic, partition);
+    e->offset = offset;
+    return SL_OK;
+}
+
+/* ---- pausing ---- */
+
+static void pause_list(sink_run *run, bool pause, bool skip_task_paused)
+{
+    if (run->ntps == 0)
+        return;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)run->ntps);
+    for (size_t i = 0; i < run->ntps; i++)
+        if (!(skip_task_paused && run->tps[i].task_paused))
+            rd_kafka_topic_partition_list_add(l, run->tps[i].topic, run->tps[i].partition);
+    if (l->cnt > 0) {
+        if (pause)
+            rd_kafka_pause_partitions(run->rk, l);
+        else
+            rd_kafka_resume_partitions(run->rk, l);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Pause every partition while the task is paused or a put is being retried (the consumer
+ * keeps its group session), and resume what the task itself did not pause afterwards. */
+static void sync_pause(sink_run *run, bool want_all_paused)
+{
+    if (want_all_paused == run->all_paused)
+        return;
+    run->all_paused = want_all_paused;
+    pause_list(run, want_all_paused, !want_all_paused);
+}
+
+/* ---- seeks ---- */
+
+static void apply_seeks(rt_task *t)
+{
+    sink_run *run = t->sink;
+    if (run->seeks == NULL || run->seeks->cnt == 0)
+        return;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(run->seeks->cnt);
+    for (int i = 0; i < run->seeks->cnt; i++) {
+        rd_kafka_topic_partition_t *s = &run->seeks->elems[i];
+        ssize_t k = tp_find(run, s->topic, s->partition);
+        if (k < 0) {
+            LOG_WARN("runtime", "%s: ignoring seek of %s-%d: partition not assigned", t->label,
+                     s->topic, (int)s->partition);
+            continue;
+        }
+        rd_kafka_topic_partition_list_add(l, s->topic, s->partition)->offset = s->offset;
+        /* As Connect's rewind(): the new position counts as committed, so nothing is
+         * committed until the task makes progress from there. */
+        run->tps[k].pos = s->offset;
+        run->tps[k].committed = s->offset;
+    }
+    rd_kafka_topic_partition_list_destroy(run->seeks);
+    run->seeks = NULL;
+    if (l->cnt > 0) {
+        rd_kafka_error_t *err = rd_kafka_seek_partitions(run->rk, l, 5000);
+        if (err != NULL) {
+            LOG_WARN("runtime", "%s: seek failed: %s", t->label, rd_kafka_error_string(err));
+            rd_kafka_error_destroy(err);
+        }
+        for (int i = 0; i < l->cnt; i++)
+            if (l->elems[i].err)
+                LOG_WARN("runtime", "%s: seek of %s-%d to %lld failed: %s", t->label,
+                         l->elems[i].topic, (int)l->elems[i].partition,
+                         (long long)l->elems[i].offset, rd_kafka_err2str(l->elems[i].err));
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* ---- offsets ---- */
+
+/* flush()/pre_commit() then a synchronous consumer commit, for the partitions in `only`
+ * (NULL = every assigned partition). */
+static void commit_offsets(rt_task *t, const rd_kafka_topic_partition_list_t *only)
+{
+    sink_run *run = t->sink;
+    size_t n = 0;
+    sl_tp_offset *offs = calloc(run->ntps ? run->ntps : 1, sizeof(*offs));
+    size_t *idx = calloc(run->ntps ? run->ntps : 1, sizeof(*idx));
+    if (offs == NULL || idx == NULL) {
+        free(offs);
+        free(idx);
+        LOG_ERROR("runtime", "%s: out of memory committing offsets", t->label);
+        return;
+    }
+    for (size_t i = 0; i < run->ntps; i++) {
+        sink_tp *tp = &run->tps[i];
+        if (tp->pos < 0)
+            continue;
+        if (only != NULL && rd_kafka_topic_partition_list_find(only, tp->topic, tp->partition) == NULL)
+            continue;
+        offs[n] = (sl_tp_offset){tp->topic, tp->partition, tp->pos};
+        idx[n++] = i;
+    }
+    if (n == 0)
+        goto out;
+    char err[1024];
+    err[0] = '\0';
+    int rc = SL_OK;
+    if (t->def->pre_commit != NULL)
+        rc = t->def->pre_commit(t->state, offs, n, err, sizeof(err));
+    else if (t->def->flush != NULL)
+        rc = t->def->flush(t->state, offs, n, err, sizeof(err));
+    if (rc != SL_OK) {
+        /* Connect: "Offset commit failed, rewinding to last committed offsets": what was put
+         * since then is delivered again. */
+        LOG_ERROR("runtime", "%s: offset commit failed, rewinding to last committed offsets: %s",
+                  t->label, err[0] ? err : "flush failed");
+        if (run->closing)
+            goto out;
+        for (size_t k = 0; k < n; k++) {
+            sink_tp *tp = &run->tps[idx[k]];
+            if (tp->committed >= 0 && tp->committed != tp->pos)
+                sink_task_seek(t, tp->topic, tp->partition, tp->committed);
+        }
+        apply_seeks(t);
+        goto out;
+    }
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
+    for (size_t k = 0; k < n; k++) {
+        sink_tp *tp = &run->tps[idx[k]];
+        /* pre_commit may lower an offset or set -1 (commit nothing for that partition). */
+        if (offs[k].offset < 0 || offs[k].offset == tp->committed)
+            continue;
+        rd_kafka_topic_partition_list_add(l, tp->topic, tp->partition)->offset = offs[k].offset;
+    }
+    if (l->cnt > 0) {
+        rd_kafka_resp_err_t cerr = rd_kafka_commit(run->rk, l, 0);
+        if (cerr != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            LOG_WARN("runtime", "%s: commit of offsets failed (retried at the next commit): %s",
+                     t->label, rd_kafka_err2str(cerr));
+        } else {
+            for (int i = 0; i < l->cnt; i++) {
+                ssize_t k = tp_find(run, l->elems[i].topic, l->elems[i].partition);
+                if (k >= 0 && l->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+                    run->tps[k].committed = l->elems[i].offset;
+            }
+            LOG_DEBUG("runtime", "%s: committed offsets of %d partition(s)", t->label, l->cnt);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+out:
+    free(offs);
+    free(idx);
+}
+
+/* ---- rebalances (called from rd_kafka polling, i.e. on the task thread) ---- */
+
+static void release_revoked_records(sink_run *run, const rd_kafka_topic_partition_list_t *parts)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < run->nrecs; i++) {
+        sl_record *r = run->recs[i];
+        if (rd_kafka_topic_partition_list_find(parts, sl_record_original_topic(r),
+                                               sl_record_partition(r)) != NULL)
+            sl_record_release(r);
+        else
+            run->recs[w++] = r;
+    }
+    run->nrecs = w;
+}
+
+static sl_tp_offset *to_tp_offsets(const rd_kafka_topic_partition_list_t *parts)
+{
+    sl_tp_offset *o = calloc(parts->cnt > 0 ? (size_t)parts->cnt : 1, sizeof(*o));
+    if (o != NULL)
+        for (int i = 0; i < parts->cnt; i++)
+            o[i] = (sl_tp_offset){parts->elems[i].topic, parts->elems[i].partition,
+                                  parts->elems[i].offset};
+    return o;
+}
+
+static void on_assign(rt_task *t, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
+                      bool coop)
+{
+    sink_run *run = t->sink;
+    for (int i = 0; i < parts->cnt; i++)
+        if (tp_add(run, parts->elems[i].topic, parts->elems[i].partition) < 0)
+            set_fatal(t, "%s%s", "out of memory tracking assigned partitions", "");
+    if (t->def->open != NULL && !run->fatal && !t->failed) {
+        sl_tp_offset *o = to_tp_offsets(parts);
+        char err[1024] = "";
+        if (o == NULL || t->def->open(t->state, o, (size_t)parts->cnt, err, sizeof(err)) != SL_OK)
+            set_fatal(t, "open() failed: %s%s", err[0] ? err : "unknown error", "");
+        free(o);
+    }
+    /* Seeks made in open() become the assignment's start offsets. */
+    if (run->seeks != NULL) {
+        for (int i = 0; i < parts->cnt; i++) {
+            rd_kafka_topic_partition_t *s = rd_kafka_topic_partition_list_find(
+                run->seeks, parts->elems[i].topic, parts->elems[i].partition);
+            if (s == NULL)
+                continue;
+            parts->elems[i].offset = s->offset;
+            ssize_t k = tp_find(run, s->topic, s->partition);
+            if (k >= 0)
+                run->tps[k].pos = run->tps[k].committed = s->offset;
+            rd_kafka_topic_partition_list_del(run->seeks, s->topic, s->partition);
+        }
+    }
+    if (coop) {
+        rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
+        if (e != NULL) {
+            LOG_WARN("runtime", "%s: incremental assign failed: %s", t->label,
+                     rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+    } else {
+        rd_kafka_assign(rk, parts);
+    }
+    /* Newly assigned partitions start paused if the whole consumer is. */
+    if (run->all_paused)
+        rd_kafka_pause_partitions(rk, parts);
+    LOG_INFO("runtime", "%s: assigned %d partition(s)", t->label, parts->cnt);
+}
+
+static void on_revoke(rt_task *t, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
+                      bool coop)
+{
+    sink_run *run = t->sink;
+    if (!run->closing) {
+        /* Connect's closePartitions: commit what was put (unless the partitions were lost to
+         * another member already), then close() them. */
+        if (!rd_kafka_assignment_lost(rk))
+            commit_offsets(t, parts);
+        if (t->def->close != NULL && t->started) {
+            sl_tp_offset *o = to_tp_offsets(parts);
+            char err[1024] = "";
+            if (o == NULL ||
+                t->def->close(t->state, o, (size_t)parts->cnt, err, sizeof(err)) != SL_OK)
+                LOG_ERROR("runtime", "%s: close() of revoked partitions failed: %s", t->label,
+                          err[0] ? err : "unknown error");
+            free(o);
+        }
+        release_revoked_records(run, parts);
+    }
+    for (int i = 0; i < parts->cnt; i++) {
+        ssize_t k = tp_find(run, parts->elems[i].topic, parts->elems[i].partition);
+        if (k >= 0)
+            tp_remove(run, (size_t)k);
+    }
+    if (coop) {
+        rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
+        if (e != NULL)
+            rd_kafka_error_destroy(e);
+    } else {
+        rd_kafka_assign(rk, NULL);
+    }
+    LOG_INFO("runtime", "%s: revoked %d partition(s)", t->label, parts->cnt);
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    rt_task *t = opaque;
+    bool coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        on_assign(t, rk, parts, coop);
+    } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        on_revoke(t, rk, parts, coop);
+    } else {
+        LOG_WARN("runtime", "%s: rebalance error: %s", t->label, rd_kafka_err2str(err));
+        if (coop) {
+            rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
+            if (e != NULL)
+                rd_kafka_error_destroy(e);
+        } else {
+            rd_kafka_assign(rk, NULL);
+        }
+    }
+}
+
+/* ---- consuming ---- */
+
+/* A record failed a stage: ask the policy; true means skip it. */
+static bool record_failed(rt_task *t, error_stage stage, const rd_kafka_message_t *m,
+                          const sl_record *rec, const char *detail)
+{
+    char trace[2048];
+    error_context ec = {
+        .stage = stage,
+        .topic = rd_kafka_topic_name(m->rkt),
+        .partition = m->partition,
+        .offset = m->offset,
+        .record = rec,
+        .detail = detail,
+    };
+    if (error_policy_record_failed(t->errors, &ec, trace, sizeof(trace)) == ERROR_ACTION_SKIP)
+        return true;
+    task_fail(t, trace);
+    return false;
+}
+
+/* Convert and transform one consumed message; appends to run->recs unless dropped.
+ * SL_ERR when the task failed. */
+static int process_message(rt_task *t, const rd_kafka_message_t *m)
+{
+    sink_run *run = t->sink;
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    ssize_t k = tp_find(run, topic, m->partition);
+    if (k < 0)
+        k = tp_add(run, topic, m->partition);
+    if (k >= 0)
+        run->tps[k].batch_next = m->offset + 1;
+
+    rd_kafka_timestamp_type_t tstype;
+    int64_t ts = rd_kafka_message_timestamp(m, &tstype);
+    sl_record *rec = record_new_consumed(
+        topic, m->partition, m->offset, ts,
+        tstype == RD_KAFKA_TIMESTAMP_CREATE_TIME       ? SL_TS_CREATE_TIME
+        : tstype == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? SL_TS_LOG_APPEND_TIME
+                                                       : SL_TS_NONE);
+    if (rec == NULL) {
+        task_fail(t, "out of memory building a sink record");
+        return SL_ERR;
+    }
+    char err[1024];
+    err[0] = '\0';
+    sl_schema *schema = NULL;
+    sl_value *value = NULL;
+    error_stage stage = ERROR_STAGE_KEY_CONVERTER;
+    int rc = t->conv.key.def->to_value(t->conv.key.state, topic, NULL, m->key, m->key_len,
+                                       &schema, &value, err, sizeof(err));
+    if (rc == SL_OK) {
+        sl_record_set_key(rec, schema, value);
+        schema = NULL;
+        value = NULL;
+        stage = ERROR_STAGE_VALUE_CONVERTER;
+        rc = t->conv.value.def->to_value(t->conv.value.state, topic, NULL, m->payload, m->len,
+                                         &schema, &value, err, sizeof(err));
+    }
+    if (rc == SL_OK) {
+        sl_record_set_value(rec, schema, value);
+        rd_kafka_headers_t *hdrs = NULL;
+        stage = ERROR_STAGE_HEADER_CONVERTER;
+        if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != NULL) {
+            const char *name;
+            const void *hval;
+            size_t hsize;
+            for (size_t i = 0;
+                 rc == SL_OK && rd_kafka_header_get_all(hdrs, i, &name, &hval, &hsize) ==
+                                    RD_KAFKA_RESP_ERR_NO_ERROR;
+                 i++) {
+                schema = NULL;
+                value = NULL;
+                rc = t->conv.header.def->to_value(t->conv.header.state, topic, name, hval, hsize,
+                                                  &schema, &value, err, sizeof(err));
+                if (rc == SL_OK)
+                    sl_record_header_add(rec, name, schema, value);
+            }
+        }
+    }
+    if (rc != SL_OK) {
+        bool skip = record_failed(t, stage, m, rec, err[0] ? err : "conversion failed");
+        sl_record_release(rec);
+        return skip ? SL_OK : SL_ERR;
+    }
+    if (transform_chain_size(t->chain) > 0) {
+        rc = transform_chain_apply(t->chain, rec, err, sizeof(err));
+        if (rc == SL_DROP) {
+            sl_record_release(rec);
+            return SL_OK;
+        }
+        if (rc < 0) {
+            bool skip = record_failed(t, ERROR_STAGE_TRANSFORMATION, m, rec, err);
+            sl_record_release(rec);
+            return skip ? SL_OK : SL_ERR;
+        }
+    }
+    run->recs[run->nrecs++] = rec;
+    return SL_OK;
+}
+
+static void handle_consumer_error(rt_task *t, const rd_kafka_message_t *m)
+{
+    sink_run *run = t->sink;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        return;
+    char fatal[512];
+    if (rd_kafka_fatal_error(run->rk, fatal, sizeof(fatal)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        set_fatal(t, "fatal consumer error: %s%s", fatal, "");
+        return;
+    }
+    /* Transient (broker down, topic not yet created, ...): librdkafka recovers by itself;
+     * warn once per distinct error so a long outage does not flood the log. */
+    if (m->err != run->last_consumer_err) {
+        run->last_consumer_err = m->err;
+        LOG_WARN("runtime", "%s: consumer error: %s", t->label, rd_kafka_message_errstr(m));
+    }
+}
+
+/* Poll up to SINK_BATCH_MAX messages: whatever is ready, else wait up to timeout_ms for the
+ * first one (so a trickle is delivered at once and a flood in large batches). */
+static size_t consume_batch(sink_run *run, int timeout_ms)
+{
+    ssize_t n = rd_kafka_consume_batch_queue(run->q, 0, run->msgs, SINK_BATCH_MAX);
+    if (n > 0)
+        return (size_t)n;
+    rd_kafka_message_t *first = rd_kafka_consumer_poll(run->rk, timeout_ms);
+    if (first == NULL)
+        return 0;
+    run->msgs[0] = first;
+    n = rd_kafka_consume_batch_queue(run->q, 0, run->msgs + 1, SINK_BATCH_MAX - 1);
+    return 1 + (size_t)(n > 0 ? n : 0);
+}
+
+/* Messages that arrive while every partition is paused (fetched just before the pause) are
+ * not delivered now: seek back to the first one of each partition, so that nothing is skipped
+ * when consumption resumes. Destroys the messages. */
+static void rewind_undelivered(rt_task *t, size_t n)
+{
+    sink_run *run = t->sink;
+    rd_kafka_topic_partition_list_t *l = NULL;
+    for (size_t i = 0; i < n; i++) {
+        rd_kafka_message_t *m = run->msgs[i];
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            const char *topic = rd_kafka_topic_name(m->rkt);
+            if (l == NULL)
+                l = rd_kafka_topic_partition_list_new(4);
+            rd_kafka_topic_partition_t *e =
+                rd_kafka_topic_partition_list_find(l, topic, m->partition);
+            if (e == NULL)
+                rd_kafka_topic_partition_list_add(l, topic, m->partition)->offset = m->offset;
+            else if (m->offset < e->offset)
+                e->offset = m->offset;
+        } else {
+            handle_consumer_error(t, m);
+        }
+        rd_kafka_message_destroy(m);
+    }
+    if (l == NULL)
+        return;
+    rd_kafka_error_t *err = rd_kafka_seek_partitions(run->rk, l, 5000);
+    if (err != NULL) {
+        LOG_WARN("runtime", "%s: rewinding paused partitions failed: %s", t->label,
+                 rd_kafka_error_string(err));
+        rd_kafka_error_destroy(err);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Deliver run->recs to put(). SL_OK (delivered or retrying later) or SL_ERR (failed). */
+static int deliver(rt_task *t)
+{
+    sink_run *run = t->sink;
+    char err[1024];
+    err[0] = '\0';
+    int rc = t->def->put(t->state, run->recs, run->nrecs, err, sizeof(err));
+    if (rc == SL_ERR_RETRIABLE) {
+        /* Connect: pause every partition, keep the batch and redeliver it after a backoff;
+         * the consumer stays in the group meanwhile. */
+        run->backoff_ms = run->retrying ? run->backoff_ms * 2 : SINK_RETRY_MIN_MS;
+        if (run->backoff_ms > SINK_RETRY_MAX_MS)
+            run->backoff_ms = SINK_RETRY_MAX_MS;
+        run->retrying = true;
+        run->retry_at = task_now_ms() + run->backoff_ms;
+        LOG_WARN("runtime", "%s: retriable error from put() of %zu record(s), retrying in %lld ms: %s",
+                 t->label, run->nrecs, (long long)run->backoff_ms, err[0] ? err : "unknown error");
+        return SL_OK;
+    }
+    if (rc != SL_OK) {
+        char trace[1200];
+        snprintf(trace, sizeof(trace), "put() failed: %s", err[0] ? err : "unknown error");
+        task_fail(t, trace);
+        return SL_ERR;
+    }
+    run->retrying = false;
+    run->delivered += run->nrecs;
+    for (size_t i = 0; i < run->nrecs; i++)
+        sl_record_release(run->recs[i]);
+    run->nrecs = 0;
+    /* Everything consumed in the batch (including records dropped by transforms) is done. */
+    for (size_t i = 0; i < run->ntps; i++)
+        if (run->tps[i].batch_next >= 0) {
+            run->tps[i].pos = run->tps[i].batch_next;
+            run->tps[i].batch_next = -1;
+        }
+    return SL_OK;
+}
+
+/* One iteration: consume a batch and put it (or redeliver a retried one). */
+static void sink_iteration(rt_task *t, int timeout_ms)
+{
+    sink_run *run = t->sink;
+    if (run->retrying) {
+        int64_t wait = run->retry_at - task_now_ms();
+        if (wait > 0) {
+            /* Serve rebalances while waiting; every partition is paused. */
+            size_t n = consume_batch(run, (int)(wait < timeout_ms ? wait : timeout_ms));
+            rewind_undelivered(t, n);
+            return;
+        }
+        deliver(t);
+        return;
+    }
+    size_t n = consume_batch(run, timeout_ms);
+    size_t i = 0;
+    for (; i < n && !t->failed; i++) {
+        rd_kafka_message_t *m = run->msgs[i];
+        if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR)
+            handle_consumer_error(t, m);
+        else if (process_message(t, m) == SL_OK)
+            run->consumed++;
+        rd_kafka_message_destroy(m);
+    }
+    for (; i < n; i++)
+        rd_kafka_message_destroy(run->msgs[i]);
+    if (t->failed || run->fatal)
+        return;
+    /* Connect calls put() after every poll, also with no records, so that sinks can flush
+     * on time; we do it when there were records or a poll timed out. */
+    deliver(t);
+}
+
+static int subscribe(rt_task *t, char *errstr, size_t errstr_size)
+{
+    sink_run *run = t->sink;
+    const char *topics = sl_props_get(t->conn_config, "topics");
+    const char *regex = sl_props_get(t->conn_config, "topics.regex");
+    bool has_topics = topics != NULL && strspn(topics, " \t,") != strlen(topics);
+    bool has_regex = regex != NULL && regex[0] != '\0';
+    if (has_topics && has_regex) {
+        snprintf(errstr, errstr_size, "topics and topics.regex are mutually exclusive.");
+        return SL_ERR;
+    }
+    if (!has_topics && !has_regex) {
+        snprintf(errstr, errstr_size, "Must configure one of topics or topics.regex");
+        return SL_ERR;
+    }
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    if (has_regex) {
+        /* Java's consumer matches the whole topic name; librdkafka takes a regex when the
+         * name starts with '^' and searches it, so anchor both ends. */
+        size_t len = strlen(regex);
+        const char *body = regex;
+        if (body[0] == '^') {
+            body++;
+            len--;
+        }
+        if (len > 0 && body[len - 1] == '$' && (len < 2 || body[len - 2] != '\\'))
+            len--;
+        char *pat = malloc(len + 5);
+        snprintf(pat, len + 5, "^(%.*s)$", (int)len, body);
+        rd_kafka_topic_partition_list_add(l, pat, RD_KAFKA_PARTITION_UA);
+        free(pat);
+    } else {
+        char *copy = strdup(topics);
+        char *save = NULL;
+        for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            while (*tok == ' ' || *tok == '\t')
+                tok++;
+            char *end = tok + strlen(tok);
+            while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+                *--end = '\0';
+            if (*tok)
+                rd_kafka_topic_partition_list_add(l, tok, RD_KAFKA_PARTITION_UA);
+        }
+        free(copy);
+    }
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(run->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        snprintf(errstr, errstr_size, "cannot subscribe: %s", rd_kafka_err2str(err));
+        return SL_ERR;
+    }
+    return SL_OK;
+}
+
+static rd_kafka_t *make_consumer(rt_task *t, char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *conf = clientconf_build(CLIENTCONF_CONSUMER, t->rt->worker_props,
+                                             t->conn_config, errstr, errstr_size);
+    if (conf == NULL)
+        return NULL;
+    char buf[512];
+    const char *gid = sl_props_get(t->conn_config, "consumer.override.group.id");
+    if (gid == NULL || gid[0] == '\0') {
+        /* Connect's sink group: connect-<connector name>. */
+        snprintf(buf, sizeof(buf), "connect-%s", t->conn);
+        rd_kafka_conf_set(conf, "group.id", buf, NULL, 0);
+    }
+    if (!sl_props_get(t->rt->worker_props, "consumer.client.id") &&
+        !sl_props_get(t->conn_config, "consumer.override.client.id")) {
+        snprintf(buf, sizeof(buf), "connector-consumer-%s-%d", t->conn, t->id);
+        rd_kafka_conf_set(conf, "client.id", buf, NULL, 0);
+    }
+    /* Offsets are committed explicitly from what put() accepted. */
+    rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", NULL, 0);
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_opaque(conf, t);
+    char kerr[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, kerr, sizeof(kerr));
+    if (rk == NULL) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(errstr, errstr_size, "cannot create the consumer: %s", kerr);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    return rk;
+}
+
+static void sink_loop(rt_task *t)
+{
+    sink_run *run = t->sink;
+    runtime *rt = t->rt;
+    int64_t next_commit = task_now_ms() + rt->flush_interval_ms;
+    while (!atomic_load(&t->stopping) && !t->failed) {
+        if (run->fatal) {
+            task_fail(t, run->fatal_trace);
+            break;
+        }
+        bool paused = task_sync_target(t);
+        sync_pause(run, paused || run->retrying);
+        apply_seeks(t);
+        int64_t now = task_now_ms();
+        int64_t until_commit = next_commit - now;
+        int timeout = (int)(until_commit < 0                  ? 0
+                            : until_commit > SINK_POLL_MAX_MS ? SINK_POLL_MAX_MS
+                                                              : until_commit);
+        if (paused) {
+            /* Keep the group session and serve rebalances; nothing is fetched. */
+            size_t n = consume_batch(run, timeout < 100 ? timeout : 100);
+            rewind_undelivered(t, n);
+        } else {
+            sink_iteration(t, timeout);
+        }
+        if (t->failed)
+            break;
+        now = task_now_ms();
+        if (now >= next_commit || atomic_exchange(&t->commit_requested, false)) {
+            commit_offsets(t, NULL);
+            next_commit = now + rt->flush_interval_ms;
+        }
+    }
+}
+
+void sink_task_run(rt_task *t)
+{
+    sink_run *run = calloc(1, sizeof(*run));
+    char err[2048];
+    err[0] = '\0';
+    if (run == NULL) {
+        task_fail(t, "out of memory");
+        return;
+    }
+    t->sink = run;
+    run->recs = calloc(SINK_BATCH_MAX, sizeof(*run->recs));
+    if (run->recs == NULL) {
+        snprintf(err, sizeof(err), "out of memory");
+        goto fail;
+    }
+    if (task_setup_common(t, err, sizeof(err)) != SL_OK)
+        goto fail;
+    run->rk = make_consumer(t, err, sizeof(err));
+    if (run->rk == NULL)
+        goto fail;
+    run->q = rd_kafka_queue_get_consumer(run->rk);
+    if (task_call_start(t, err, sizeof(err)) != SL_OK)
+        goto fail;
+    if (subscribe(t, err, sizeof(err)) != SL_OK)
+        goto fail;
+    LOG_INFO("runtime", "%s: sink task started", t->label);
+    task_sync_target(t);
+    sink_loop(t);
+    goto done;
+fail:
+    task_fail(t, err);
+done:
+    if (run->rk != NULL && t->started) {
+        /* Graceful stop (also after a failure, as Connect's closeAllPartitions): commit what
+         * put() accepted, then close() every assigned partition. */
+        pthread_mutex_lock(&t->lock);
+        bool abandoned = t->abandoned;
+        pthread_mutex_unlock(&t->lock);
+        if (!abandoned && !run->fatal)
+            commit_offsets(t, NULL);
+        if (t->def->close != NULL && run->ntps > 0) {
+            rd_kafka_topic_partition_list_t *all =
+                rd_kafka_topic_partition_list_new((int)run->ntps);
+            for (size_t i = 0; i < run->ntps; i++)
+                rd_kafka_topic_partition_list_add(all, run->tps[i].topic, run->tps[i].partition);
+            sl_tp_offset *o = to_tp_offsets(all);
+            char cerr[1024] = "";
+            if (o != NULL &&
+                t->def->close(t->state, o, (size_t)all->cnt, cerr, sizeof(cerr)) != SL_OK)
+                LOG_WARN("runtime", "%s: close() failed: %s", t->label,
+                         cerr[0] ? cerr : "unknown error");
+            free(o);
+            rd_kafka_topic_partition_list_destroy(all);
+        }
+    }
+    run->closing = true;
+    for (size_t i = 0; i < run->nrecs; i++)
+        sl_record_release(run->recs[i]);
+    run->nrecs = 0;
+    task_teardown_common(t);
+    if (run->rk != NULL) {
+        if (run->q != NULL)
+            rd_kafka_queue_destroy(run->q);
+        /* Leaves the group; the revoke callback only unassigns now that closing is set. */
+        rd_kafka_consumer_close(run->rk);
+        rd_kafka_destroy(run->rk);
+    }
+    if (run->seeks != NULL)
+        rd_kafka_topic_partition_list_destroy(run->seeks);
+    for (size_t i = 0; i < run->ntps; i++)
+        free(run->tps[i].topic);
+    free(run->tps);
+    free(run->recs);
+    LOG_INFO("runtime", "%s: sink task stopped (%llu consumed, %llu delivered)", t->label,
+             (unsigned long long)run->consumed, (unsigned long long)run->delivered);
+    free(run);
+    t->sink = NULL;
+    if (!t->failed)
+        task_report(t, STATE_UNASSIGNED, NULL);
+}

@@ -1,0 +1,143 @@
+/* runtime/task_common.c: what source and sink task threads share: setup of converters and
+ * transforms, task_start/task_stop, state reports, pause/resume handling. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "plugin/registry.h"
+#include "runtime/runtime_internal.h"
+#include "runtime/subconfig.h"
+#include "util/log.h"
+
+int64_t task_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t runtime_props_long(const sl_props *p, const char *key, int64_t def)
+{
+    const char *v = p ? sl_props_get(p, key) : NULL;
+    if (v == NULL || v[0] == '\0')
+        return def;
+    char *end = NULL;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    while (end && (*end == ' ' || *end == '\t'))
+        end++;
+    if (errno != 0 || end == v || (end && *end != '\0')) {
+        LOG_WARN("runtime", "ignoring %s=%s: not an integer; using %lld", key, v, (long long)def);
+        return def;
+    }
+    return (int64_t)x;
+}
+
+void task_report(rt_task *t, conn_state st, const char *trace)
+{
+    t->reported = st;
+    pthread_mutex_lock(&t->lock);
+    /* Holding the lock across the callback is what lets runtime_stop_task promise that no
+     * report for an abandoned task arrives after it returned. Listeners must be quick. */
+    if (!t->abandoned && t->rt->listener.task_status != NULL)
+        t->rt->listener.task_status(t->rt->listener.opaque, t->conn, t->id, st, trace);
+    pthread_mutex_unlock(&t->lock);
+}
+
+void task_fail(rt_task *t, const char *trace)
+{
+    if (t->failed)
+        return;
+    t->failed = true;
+    LOG_ERROR("runtime", "%s: task failed and will not recover until manually restarted: %s",
+              t->label, trace && trace[0] ? trace : "unknown error");
+    task_report(t, STATE_FAILED, trace && trace[0] ? trace : "unknown error");
+}
+
+int task_setup_common(rt_task *t, char *errstr, size_t errstr_size)
+{
+    if (t->def->kind == SL_CONNECTOR_SOURCE ? t->def->poll == NULL : t->def->put == NULL) {
+        snprintf(errstr, errstr_size, "connector %s has no %s task", t->def->class_name,
+                 t->def->kind == SL_CONNECTOR_SOURCE ? "source" : "sink");
+        return SL_ERR;
+    }
+    char what[256];
+    snprintf(what, sizeof(what), "task config of %s", t->def->class_name);
+    if (subconfig_parse(t->def->task_config, t->task_config, what, &t->config, errstr,
+                        errstr_size) != SL_OK)
+        return SL_ERR;
+    if (converters_conf_build(t->rt->worker_props, t->conn_config, NULL, &t->conv, errstr,
+                              errstr_size) != SL_OK)
+        return SL_ERR;
+    if (transform_chain_new(t->conn_config, NULL, t->label, &t->chain, errstr, errstr_size) !=
+        SL_OK)
+        return SL_ERR;
+    t->errors = error_policy_new(t->conn_config, t->label);
+    if (t->errors == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return SL_ERR;
+    }
+    return SL_OK;
+}
+
+const sl_connector_def *task_resolve_connector(const sl_props *conn_config, char *errstr,
+                                               size_t errstr_size)
+{
+    const char *cls = sl_props_get(conn_config, "connector.class");
+    if (cls == NULL || cls[0] == '\0') {
+        snprintf(errstr, errstr_size, "Connector config contains no connector type");
+        return NULL;
+    }
+    const sl_connector_def *def = registry_find_connector(cls);
+    if (def == NULL)
+        snprintf(errstr, errstr_size,
+                 "Failed to find any class that implements Connector and which name matches %s",
+                 cls);
+    return def;
+}
+
+int task_call_start(rt_task *t, char *errstr, size_t errstr_size)
+{
+    if (t->def->task_start == NULL) {
+        t->started = true;
+        return SL_OK;
+    }
+    char perr[1024] = "";
+    int rc = t->def->task_start(t->config, t, &t->state, perr, sizeof(perr));
+    if (rc != SL_OK) {
+        snprintf(errstr, errstr_size, "task start failed: %s", perr[0] ? perr : "unknown error");
+        return SL_ERR;
+    }
+    t->started = true;
+    return SL_OK;
+}
+
+void task_teardown_common(rt_task *t)
+{
+    if (t->started && t->def->task_stop != NULL)
+        t->def->task_stop(t->state);
+    t->started = false;
+    t->state = NULL;
+    transform_chain_destroy(t->chain);
+    t->chain = NULL;
+    converters_conf_fini(&t->conv);
+    error_policy_destroy(t->errors);
+    t->errors = NULL;
+    subconfig_free(t->config);
+    t->config = NULL;
+}
+
+bool task_sync_target(rt_task *t)
+{
+    target_state ts = (target_state)atomic_load(&t->target);
+    /* STOPPED is handled by the runtime stopping the task; until then it behaves as paused. */
+    bool paused = ts != TARGET_STARTED;
+    conn_state want = paused ? STATE_PAUSED : STATE_RUNNING;
+    if (!t->failed && t->reported != want) {
+        LOG_INFO("runtime", "%s: %s", t->label, paused ? "paused" : "resumed");
+        task_report(t, want, NULL);
+    }
+    return paused;
+}
