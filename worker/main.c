@@ -99,7 +99,9 @@ static int dev_defaults(sl_props *wp, int port, kafka_devcluster **cluster, char
 static int check_worker_config(const char *origin, const sl_props *wp)
 {
     config_result *res = NULL;
-    sl_config *cfg = config_parse(framework_worker_defs(), 1, wp, &res);
+    const sl_config_def *const *tables;
+    size_t ntables = framework_worker_tables(false, &tables);
+    sl_config *cfg = config_parse(tables, ntables, wp, &res);
     size_t n = config_result_error_count(res);
     for (size_t i = 0; i < n; i++) {
         const char *key = NULL, *msg = NULL;
@@ -243,9 +245,6 @@ int main(int argc, char **argv)
         LOG_ERROR(LG, "cannot start the development Kafka cluster: %s", err);
         goto out;
     }
-    if (check_worker_config(origin, wp) != SL_OK)
-        goto out;
-
     if (registry_init() != SL_OK) {
         LOG_ERROR(LG, "cannot initialise the plugin registry");
         goto out;
@@ -253,12 +252,11 @@ int main(int argc, char **argv)
     const char *pp = sl_props_get(wp, "plugin.path");
     if (pp && *pp)
         registry_load_path(pp);
+    /* After plugin loading, as Connect does, so converter classes resolve. */
+    if (check_worker_config(origin, wp) != SL_OK)
+        goto out;
 
     const char *offsets_path = sl_props_get(wp, "offset.storage.file.filename");
-    if (offsets_path == NULL || *offsets_path == '\0') {
-        LOG_ERROR(LG, "%s: offset.storage.file.filename is required in standalone mode", origin);
-        goto out;
-    }
     offset_store *offsets = offset_file_open(offsets_path, err, sizeof(err));
     if (offsets == NULL) {
         LOG_ERROR(LG, "%s", err);

@@ -91,7 +91,9 @@ def test_bad_requests_get_4xx_and_error_body(worker, tmp_path):
     # Invalid values are reported with Connect's validation message.
     r = worker.request("POST", "/connectors",
                        {"name": "x", "config": sink_config(tmp_path, **{"tasks.max": "zero"})})
-    assert_error(r, 400, "Connector configuration is invalid and contains the following 1 error(s)")
+    # Connect reports a bad number twice: the parse error and the resulting null.
+    assert_error(r, 400, "Connector configuration is invalid and contains the following 2 error(s)")
+    assert "Invalid value zero for configuration tasks.max" in r.json["message"]
     # Unknown connector class.
     r = worker.request("POST", "/connectors",
                        {"name": "x", "config": {"connector.class": "NoSuchConnector"}})
@@ -117,3 +119,50 @@ def test_bad_requests_get_4xx_and_error_body(worker, tmp_path):
     assert_error(worker.request("POST", "/connectors",
                                 {"name": "ok", "config": sink_config(tmp_path)}), 409,
                  "Connector ok already exists")
+
+
+def test_failing_task_goes_failed_and_worker_keeps_running(worker, tmp_path):
+    bad = sink_config(tmp_path, file=str(tmp_path / "no-such-dir" / "out.txt"))
+    r = worker.request("POST", "/connectors", {"name": "broken", "config": bad})
+    assert r.status == 201, r
+
+    def failed():
+        st = worker.connector_state("broken")
+        return st and st["tasks"] and st["tasks"][0]["state"] == "FAILED" and st
+    st = wait_for(failed, 20, what="task FAILED")
+    assert "no-such-dir" in st["tasks"][0]["trace"]
+    assert st["connector"]["state"] == "RUNNING"
+    assert worker.get("/").status == 200
+    r = worker.request("POST", "/connectors/broken/restart?includeTasks=true&onlyFailed=true")
+    assert r.status == 202, r
+    assert r.json["tasks"][0]["state"] == "RESTARTING"
+    assert worker.request("DELETE", "/connectors/broken").status == 204
+
+
+def test_connectors_from_properties_files(build_dir, kafka_mock_factory, tmp_path):
+    kafka = kafka_mock_factory(topics=["props-topic:1"])
+    (tmp_path / "in.txt").write_text("alpha\nbeta\n")
+    conn = tmp_path / "source.properties"
+    conn.write_text("# a connect-standalone connector file\n"
+                    "name=props-source\n"
+                    "connector.class=FileStreamSource\n"
+                    f"file={tmp_path / 'in.txt'}\n"
+                    "topic=props-topic\n")
+    w = Worker(build_dir, tmp_path, kafka.bootstrap)
+    w.connector_files.append(str(conn))
+    w.start()
+    try:
+        w.wait_running("props-source")
+        assert w.get("/connectors/props-source/config").json["topic"] == "props-topic"
+    finally:
+        assert w.stop() == 0, w.logs()
+
+
+def test_malformed_worker_properties_name_file_and_line(build_dir, tmp_path):
+    import subprocess
+    props = tmp_path / "bad.properties"
+    props.write_text("bootstrap.servers=127.0.0.1:1\nbad=\\u12\n")
+    r = subprocess.run([f"{build_dir}/bin/sluice-worker", "--standalone", str(props)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert f"{props}:2" in r.stderr, r.stderr

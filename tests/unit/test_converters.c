@@ -176,7 +176,8 @@ static void test_bytearray(void **st)
     assert_null(out);
     /* Anything but bytes is refused with Connect's messages. */
     v = sl_value_new_string("x", 1);
-    expect_from_error(&c, NULL, v, "ByteArrayConverter is not compatible with objects of type STRING");
+    expect_from_error(&c, NULL, v,
+                      "ByteArrayConverter is not compatible with objects of type STRING");
     s = sl_schema_new(SL_TYPE_STRING);
     expect_from_error(&c, s, v, "Invalid schema type for ByteArrayConverter: STRING");
     sl_schema_unref(s);

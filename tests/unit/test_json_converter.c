@@ -97,6 +97,8 @@ static sl_value *person_value(const sl_schema *s, bool with_flag)
     "\"price\":\"BNI=\",\"born\":18000,\"addr\":{\"zip\":12345},\"data\":\"AP8Q\","              \
     "\"ratio\":0.1,\"f\":1.5,\"flag\":true}"
 
+#define PERSON_ENVELOPE "{\"schema\":" PERSON_SCHEMA_JSON ",\"payload\":" PERSON_PAYLOAD_JSON "}"
+
 static void test_envelope_exact_text(void **st)
 {
     (void)st;
@@ -104,9 +106,9 @@ static void test_envelope_exact_text(void **st)
     conv_open(&c, &json_converter_def, NULL);
     sl_schema *s = person_schema();
     sl_value *v = person_value(s, false); /* flag null: the default (true) is written */
-    expect_text(&c, s, v, "{\"schema\":" PERSON_SCHEMA_JSON ",\"payload\":" PERSON_PAYLOAD_JSON "}");
+    expect_text(&c, s, v, PERSON_ENVELOPE);
     /* Twice: the second time the schema text comes from the cache. */
-    expect_text(&c, s, v, "{\"schema\":" PERSON_SCHEMA_JSON ",\"payload\":" PERSON_PAYLOAD_JSON "}");
+    expect_text(&c, s, v, PERSON_ENVELOPE);
     sl_value_destroy(v);
     sl_schema_unref(s);
     conv_close(&c);
@@ -379,7 +381,8 @@ static void test_nulls_and_defaults(void **st)
     assert_null(text);
     /* A null with a schema is an envelope holding null (Connect writes no tombstone then). */
     sl_schema *os = prim(SL_TYPE_STRING, true);
-    expect_text(&c, os, NULL, "{\"schema\":{\"type\":\"string\",\"optional\":true},\"payload\":null}");
+    expect_text(&c, os, NULL,
+                "{\"schema\":{\"type\":\"string\",\"optional\":true},\"payload\":null}");
     sl_schema_unref(os);
     sl_schema *rs = prim(SL_TYPE_INT32, false);
     expect_from_error(&c, rs, NULL,
@@ -486,14 +489,16 @@ static void test_bad_bytes(void **st)
     struct {
         const char *schema, *payload, *part;
     } data[] = {
-        {"{\"type\":\"int32\"}", "\"x\"", "Invalid value for INT32: expected a JSON number but found STRING"},
+        {"{\"type\":\"int32\"}", "\"x\"",
+         "Invalid value for INT32: expected a JSON number but found STRING"},
         {"{\"type\":\"int8\"}", "200", "Invalid value 200 for INT8: out of range"},
         {"{\"type\":\"int64\"}", "1.5", "not an integer"},
         {"{\"type\":\"string\"}", "5", "expected a JSON string but found NUMBER"},
         {"{\"type\":\"boolean\"}", "\"true\"", "expected a JSON boolean"},
         {"{\"type\":\"bytes\"}", "\"*\"", "Invalid bytes field"},
         {"{\"type\":\"int32\"}", "null", "Invalid null value for required INT32 field"},
-        {"{\"type\":\"struct\",\"fields\":[]}", "[]", "Structs should be encoded as JSON objects, but found ARRAY"},
+        {"{\"type\":\"struct\",\"fields\":[]}", "[]",
+         "Structs should be encoded as JSON objects, but found ARRAY"},
         {"{\"type\":\"array\",\"items\":{\"type\":\"int8\"}}", "[1,\"a\"]", "(at [1])"},
         {"{\"type\":\"map\",\"keys\":{\"type\":\"string\"},\"values\":{\"type\":\"int8\"}}", "[]",
          "Maps with string fields should be encoded as JSON objects, but found ARRAY"},
@@ -514,14 +519,21 @@ static void test_bad_bytes(void **st)
         {"5", "1", "Schema must contain 'type' field"},
         {"{\"type\":\"int128\"}", "1", "Unknown schema type: int128"},
         {"{\"type\":\"array\"}", "[]", "Array schema did not specify the element type"},
-        {"{\"type\":\"map\",\"values\":{\"type\":\"int8\"}}", "{}", "Map schema did not specify the key type"},
-        {"{\"type\":\"map\",\"keys\":{\"type\":\"int8\"}}", "{}", "Map schema did not specify the value type"},
-        {"{\"type\":\"struct\",\"fields\":{}}", "{}", "Struct schema's \"fields\" argument is not an array."},
-        {"{\"type\":\"struct\",\"fields\":[{\"type\":\"int8\"}]}", "{}", "Struct schema's field name not specified properly"},
-        {"{\"type\":\"struct\",\"fields\":[{\"type\":\"int8\",\"field\":\"a\"},{\"type\":\"int8\",\"field\":\"a\"}]}",
+        {"{\"type\":\"map\",\"values\":{\"type\":\"int8\"}}", "{}",
+         "Map schema did not specify the key type"},
+        {"{\"type\":\"map\",\"keys\":{\"type\":\"int8\"}}", "{}",
+         "Map schema did not specify the value type"},
+        {"{\"type\":\"struct\",\"fields\":{}}", "{}",
+         "Struct schema's \"fields\" argument is not an array."},
+        {"{\"type\":\"struct\",\"fields\":[{\"type\":\"int8\"}]}", "{}",
+         "Struct schema's field name not specified properly"},
+        {"{\"type\":\"struct\",\"fields\":[{\"type\":\"int8\",\"field\":\"a\"},"
+         "{\"type\":\"int8\",\"field\":\"a\"}]}",
          "{}", "field name duplication a"},
-        {"{\"type\":\"string\",\"parameters\":{\"a\":1}}", "\"x\"", "Schema parameters must have string values."},
-        {"{\"type\":\"int8\",\"default\":\"x\"}", "1", "expected a JSON number but found STRING (at default)"},
+        {"{\"type\":\"string\",\"parameters\":{\"a\":1}}", "\"x\"",
+         "Schema parameters must have string values."},
+        {"{\"type\":\"int8\",\"default\":\"x\"}", "1",
+         "expected a JSON number but found STRING (at default)"},
     };
     for (size_t i = 0; i < sizeof(data) / sizeof(data[0]); i++) {
         char doc[1024];

@@ -44,7 +44,8 @@ static int bytearray_from_value(void *state, const char *topic, const char *head
     if (value == NULL)
         return SL_OK;
     if (sl_value_type(value) != SL_TYPE_BYTES) {
-        snprintf(errstr, errstr_size, "ByteArrayConverter is not compatible with objects of type %s",
+        snprintf(errstr, errstr_size,
+                 "ByteArrayConverter is not compatible with objects of type %s",
                  value_type_name(sl_value_type(value)));
         return SL_ERR;
     }

@@ -21,7 +21,7 @@ bool conv_utf8_valid(const char *s, size_t len)
     return true;
 }
 
-void conv_utf8_sanitize(json_buf *b, const char *s, size_t len)
+void conv_utf8_sanitize(jsonc_buf *b, const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
     while (p < end) {
@@ -34,11 +34,11 @@ void conv_utf8_sanitize(json_buf *b, const char *s, size_t len)
             p += n;
             continue;
         }
-        json_buf_put(b, run, (size_t)(p - run));
-        json_buf_put(b, "\xEF\xBF\xBD", 3);
+        jsonc_buf_put(b, run, (size_t)(p - run));
+        jsonc_buf_put(b, "\xEF\xBF\xBD", 3);
         run = ++p;
     }
-    json_buf_put(b, run, (size_t)(p - run));
+    jsonc_buf_put(b, run, (size_t)(p - run));
 }
 
 /* Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian, exact for any
@@ -72,9 +72,9 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static void put_fmt(json_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put_fmt(jsonc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void put_fmt(json_buf *b, const char *fmt, ...)
+static void put_fmt(jsonc_buf *b, const char *fmt, ...)
 {
     char tmp[96];
     va_list ap;
@@ -82,11 +82,11 @@ static void put_fmt(json_buf *b, const char *fmt, ...)
     int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
     if (n > 0)
-        json_buf_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+        jsonc_buf_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 /* "yyyy-MM-dd", "HH:mm:ss.SSS'Z'" or "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'" of `ms` since the epoch. */
-static void put_iso(json_buf *b, int64_t ms, bool date, bool time)
+static void put_iso(jsonc_buf *b, int64_t ms, bool date, bool time)
 {
     int64_t days = floor_div(ms, CONV_MILLIS_PER_DAY), rem = ms - days * CONV_MILLIS_PER_DAY;
     if (date) {
@@ -96,14 +96,14 @@ static void put_iso(json_buf *b, int64_t ms, bool date, bool time)
         put_fmt(b, "%04lld-%02u-%02u", (long long)y, m, d);
     }
     if (date && time)
-        json_buf_putc(b, 'T');
+        jsonc_buf_putc(b, 'T');
     if (time)
         put_fmt(b, "%02d:%02d:%02d.%03dZ", (int)(rem / 3600000), (int)(rem / 60000 % 60),
                 (int)(rem / 1000 % 60), (int)(rem % 1000));
 }
 
 /* java.util.Date.toString() in UTC: "Thu Jan 01 00:00:00 UTC 1970". */
-static void put_java_date(json_buf *b, int64_t ms)
+static void put_java_date(jsonc_buf *b, int64_t ms)
 {
     static const char *const dow[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -119,23 +119,23 @@ static void put_java_date(json_buf *b, int64_t ms)
             (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (long long)y);
 }
 
-static void put_number(json_buf *b, const sl_value *v)
+static void put_number(jsonc_buf *b, const sl_value *v)
 {
     char num[40];
     size_t n;
     double d;
     int64_t i;
     if (sl_value_get_int(v, &i) == SL_OK) {
-        json_put_int(b, i);
+        jsonc_put_int(b, i);
         return;
     }
     sl_value_get_double(v, &d);
     n = sl_value_type(v) == SL_TYPE_FLOAT32 ? value_format_float((float)d, num, sizeof(num))
                                             : value_format_double(d, num, sizeof(num));
-    json_buf_put(b, num, n < sizeof(num) ? n : sizeof(num) - 1);
+    jsonc_buf_put(b, num, n < sizeof(num) ? n : sizeof(num) - 1);
 }
 
-static void put_base64(json_buf *b, const sl_value *v, bool quoted)
+static void put_base64(jsonc_buf *b, const sl_value *v, bool quoted)
 {
     size_t len, n;
     const void *bytes = sl_value_get_bytes(v, &len);
@@ -145,15 +145,15 @@ static void put_base64(json_buf *b, const sl_value *v, bool quoted)
         return;
     }
     if (quoted)
-        json_buf_putc(b, '"');
-    json_buf_put(b, text, n);
+        jsonc_buf_putc(b, '"');
+    jsonc_buf_put(b, text, n);
     if (quoted)
-        json_buf_putc(b, '"');
+        jsonc_buf_putc(b, '"');
     free(text);
 }
 
 /* A logical value's text; returns 1 if `v` was one and was written, 0 if not logical, SL_ERR. */
-static int put_logical(json_buf *b, const sl_schema *s, const sl_value *v, bool java,
+static int put_logical(jsonc_buf *b, const sl_schema *s, const sl_value *v, bool java,
                        char *errstr, size_t errstr_size)
 {
     sl_logical lg = s ? sl_schema_logical(s) : SL_LOGICAL_NONE;
@@ -172,7 +172,7 @@ static int put_logical(json_buf *b, const sl_schema *s, const sl_value *v, bool 
             snprintf(errstr, errstr_size, "Invalid Decimal value");
             return SL_ERR;
         }
-        json_buf_puts(b, text);
+        jsonc_buf_puts(b, text);
         free(text);
         return 1;
     }
@@ -198,11 +198,11 @@ static int put_logical(json_buf *b, const sl_schema *s, const sl_value *v, bool 
     }
 }
 
-int conv_values_text(json_buf *b, const sl_schema *s, const sl_value *v, bool embedded,
+int conv_values_text(jsonc_buf *b, const sl_schema *s, const sl_value *v, bool embedded,
                      char *errstr, size_t errstr_size)
 {
     if (v == NULL) {
-        json_buf_put(b, "null", 4);
+        jsonc_buf_put(b, "null", 4);
         return SL_OK;
     }
     int lg = put_logical(b, s, v, false, errstr, errstr_size);
@@ -211,21 +211,21 @@ int conv_values_text(json_buf *b, const sl_schema *s, const sl_value *v, bool em
     size_t len;
     switch (sl_value_type(v)) {
     case SL_TYPE_BOOLEAN:
-        json_buf_puts(b, sl_value_get_bool(v) ? "true" : "false");
+        jsonc_buf_puts(b, sl_value_get_bool(v) ? "true" : "false");
         return SL_OK;
     case SL_TYPE_STRING: {
         const char *str = sl_value_get_string(v, &len);
         if (!embedded) {
-            json_buf_put(b, str, len);
+            jsonc_buf_put(b, str, len);
             return SL_OK;
         }
-        json_buf_putc(b, '"');
+        jsonc_buf_putc(b, '"');
         for (size_t i = 0; i < len; i++) {
             if (str[i] == '\\' || str[i] == '"')
-                json_buf_putc(b, '\\');
-            json_buf_putc(b, str[i]);
+                jsonc_buf_putc(b, '\\');
+            jsonc_buf_putc(b, str[i]);
         }
-        json_buf_putc(b, '"');
+        jsonc_buf_putc(b, '"');
         return SL_OK;
     }
     case SL_TYPE_BYTES:
@@ -233,51 +233,51 @@ int conv_values_text(json_buf *b, const sl_schema *s, const sl_value *v, bool em
         return SL_OK;
     case SL_TYPE_ARRAY: {
         const sl_schema *es = s ? sl_schema_value_schema(s) : NULL;
-        json_buf_putc(b, '[');
+        jsonc_buf_putc(b, '[');
         for (size_t i = 0, n = sl_value_array_len(v); i < n; i++) {
             if (i)
-                json_buf_putc(b, ',');
+                jsonc_buf_putc(b, ',');
             if (conv_values_text(b, es, sl_value_array_get(v, i), true, errstr, errstr_size))
                 return SL_ERR;
         }
-        json_buf_putc(b, ']');
+        jsonc_buf_putc(b, ']');
         return SL_OK;
     }
     case SL_TYPE_MAP: {
         const sl_schema *ks = s ? sl_schema_key_schema(s) : NULL;
         const sl_schema *vs = s ? sl_schema_value_schema(s) : NULL;
-        json_buf_putc(b, '{');
+        jsonc_buf_putc(b, '{');
         for (size_t i = 0, n = sl_value_map_len(v); i < n; i++) {
             if (i)
-                json_buf_putc(b, ',');
+                jsonc_buf_putc(b, ',');
             if (conv_values_text(b, ks, sl_value_map_key_at(v, i), true, errstr, errstr_size))
                 return SL_ERR;
-            json_buf_putc(b, ':');
+            jsonc_buf_putc(b, ':');
             if (conv_values_text(b, vs, sl_value_map_value_at(v, i), true, errstr, errstr_size))
                 return SL_ERR;
         }
-        json_buf_putc(b, '}');
+        jsonc_buf_putc(b, '}');
         return SL_OK;
     }
     case SL_TYPE_STRUCT: {
         const sl_schema *ss = sl_value_struct_schema(v);
-        json_buf_putc(b, '{');
+        jsonc_buf_putc(b, '{');
         for (size_t i = 0, n = sl_schema_field_count(ss); i < n; i++) {
             const char *name = sl_schema_field_name(ss, i);
             if (i)
-                json_buf_putc(b, ',');
-            json_buf_putc(b, '"');
+                jsonc_buf_putc(b, ',');
+            jsonc_buf_putc(b, '"');
             for (const char *c = name; *c; c++) {
                 if (*c == '\\' || *c == '"')
-                    json_buf_putc(b, '\\');
-                json_buf_putc(b, *c);
+                    jsonc_buf_putc(b, '\\');
+                jsonc_buf_putc(b, *c);
             }
-            json_buf_put(b, "\":", 2);
+            jsonc_buf_put(b, "\":", 2);
             if (conv_values_text(b, sl_schema_field_schema(ss, i), sl_value_struct_get_index(v, i),
                                  true, errstr, errstr_size))
                 return SL_ERR;
         }
-        json_buf_putc(b, '}');
+        jsonc_buf_putc(b, '}');
         return SL_OK;
     }
     default:
@@ -286,11 +286,11 @@ int conv_values_text(json_buf *b, const sl_schema *s, const sl_value *v, bool em
     }
 }
 
-int conv_java_text(json_buf *b, const sl_schema *s, const sl_value *v, char *errstr,
+int conv_java_text(jsonc_buf *b, const sl_schema *s, const sl_value *v, char *errstr,
                    size_t errstr_size)
 {
     if (v == NULL) {
-        json_buf_put(b, "null", 4);
+        jsonc_buf_put(b, "null", 4);
         return SL_OK;
     }
     int lg = put_logical(b, s, v, true, errstr, errstr_size);
@@ -299,11 +299,11 @@ int conv_java_text(json_buf *b, const sl_schema *s, const sl_value *v, char *err
     size_t len;
     switch (sl_value_type(v)) {
     case SL_TYPE_BOOLEAN:
-        json_buf_puts(b, sl_value_get_bool(v) ? "true" : "false");
+        jsonc_buf_puts(b, sl_value_get_bool(v) ? "true" : "false");
         return SL_OK;
     case SL_TYPE_STRING: {
         const char *str = sl_value_get_string(v, &len);
-        json_buf_put(b, str, len);
+        jsonc_buf_put(b, str, len);
         return SL_OK;
     }
     case SL_TYPE_BYTES:
@@ -312,51 +312,51 @@ int conv_java_text(json_buf *b, const sl_schema *s, const sl_value *v, char *err
     case SL_TYPE_ARRAY: {
         /* AbstractCollection.toString */
         const sl_schema *es = s ? sl_schema_value_schema(s) : NULL;
-        json_buf_putc(b, '[');
+        jsonc_buf_putc(b, '[');
         for (size_t i = 0, n = sl_value_array_len(v); i < n; i++) {
             if (i)
-                json_buf_put(b, ", ", 2);
+                jsonc_buf_put(b, ", ", 2);
             if (conv_java_text(b, es, sl_value_array_get(v, i), errstr, errstr_size))
                 return SL_ERR;
         }
-        json_buf_putc(b, ']');
+        jsonc_buf_putc(b, ']');
         return SL_OK;
     }
     case SL_TYPE_MAP: {
         /* AbstractMap.toString */
         const sl_schema *ks = s ? sl_schema_key_schema(s) : NULL;
         const sl_schema *vs = s ? sl_schema_value_schema(s) : NULL;
-        json_buf_putc(b, '{');
+        jsonc_buf_putc(b, '{');
         for (size_t i = 0, n = sl_value_map_len(v); i < n; i++) {
             if (i)
-                json_buf_put(b, ", ", 2);
+                jsonc_buf_put(b, ", ", 2);
             if (conv_java_text(b, ks, sl_value_map_key_at(v, i), errstr, errstr_size))
                 return SL_ERR;
-            json_buf_putc(b, '=');
+            jsonc_buf_putc(b, '=');
             if (conv_java_text(b, vs, sl_value_map_value_at(v, i), errstr, errstr_size))
                 return SL_ERR;
         }
-        json_buf_putc(b, '}');
+        jsonc_buf_putc(b, '}');
         return SL_OK;
     }
     case SL_TYPE_STRUCT: {
         /* Struct.toString: only the non-null fields, "," between them. */
         const sl_schema *ss = sl_value_struct_schema(v);
         bool first = true;
-        json_buf_puts(b, "Struct{");
+        jsonc_buf_puts(b, "Struct{");
         for (size_t i = 0, n = sl_schema_field_count(ss); i < n; i++) {
             const sl_value *f = sl_value_struct_get_index(v, i);
             if (f == NULL)
                 continue;
             if (!first)
-                json_buf_putc(b, ',');
+                jsonc_buf_putc(b, ',');
             first = false;
-            json_buf_puts(b, sl_schema_field_name(ss, i));
-            json_buf_putc(b, '=');
+            jsonc_buf_puts(b, sl_schema_field_name(ss, i));
+            jsonc_buf_putc(b, '=');
             if (conv_java_text(b, sl_schema_field_schema(ss, i), f, errstr, errstr_size))
                 return SL_ERR;
         }
-        json_buf_putc(b, '}');
+        jsonc_buf_putc(b, '}');
         return SL_OK;
     }
     default:

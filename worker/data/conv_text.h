@@ -1,5 +1,8 @@
 /* data/conv_text.h: text forms of Connect values shared by the built-in converters (private to
- * worker/data): UTF-8 checks, ISO-8601 dates as Connect's Values writes them, Java toString. */
+ * worker/data): UTF-8 checks, ISO-8601 dates as Connect's Values writes them, Java toString.
+ *
+ * Thread rules: no shared state; every function may be called from any thread, on values and
+ * buffers that thread owns. Values and schemas passed in are borrowed for the call. */
 #ifndef SLUICE_DATA_CONV_TEXT_H
 #define SLUICE_DATA_CONV_TEXT_H
 
@@ -36,7 +39,7 @@ static inline size_t conv_utf8_seq(const unsigned char *p, size_t avail)
 bool conv_utf8_valid(const char *s, size_t len);
 /* Append `s` to `b`, each byte of an invalid sequence replaced by U+FFFD, as Java's
  * new String(bytes, UTF_8) does (Java replaces per malformed subsequence; this per byte). */
-void conv_utf8_sanitize(json_buf *b, const char *s, size_t len);
+void conv_utf8_sanitize(jsonc_buf *b, const char *s, size_t len);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t conv_days_from_civil(int64_t y, unsigned m, unsigned d);
@@ -48,14 +51,14 @@ void conv_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
  * in the ISO forms "yyyy-MM-dd", "HH:mm:ss.SSS'Z'", "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'" (UTC). Connect
  * picks the date form from the value's millis; this uses the schema, so each reads back as the
  * same logical type. SL_OK, or SL_ERR with a reason in errstr. */
-int conv_values_text(json_buf *b, const sl_schema *schema, const sl_value *v, bool embedded,
+int conv_values_text(jsonc_buf *b, const sl_schema *schema, const sl_value *v, bool embedded,
                      char *errstr, size_t errstr_size);
 
 /* Java's String.valueOf(value) as StringConverter writes a non-string value: Struct{a=1,b=x}
  * (null fields left out), {k=v, k2=v2}, [a, b], numbers in Java's text, java.util.Date's
  * "EEE MMM dd HH:mm:ss zzz yyyy" in UTC for Date / Time / Timestamp, BigDecimal text for a
  * Decimal. Bytes, which Java would print as an object address, are written as base64. */
-int conv_java_text(json_buf *b, const sl_schema *schema, const sl_value *v, char *errstr,
+int conv_java_text(jsonc_buf *b, const sl_schema *schema, const sl_value *v, char *errstr,
                    size_t errstr_size);
 
 /* Values.parseString as SimpleHeaderConverter reads a header (in header_parse.c): "null" ->

@@ -31,13 +31,13 @@ static int header_from_value(void *state, const char *topic, const char *header_
     *out_len = 0;
     if (value == NULL)
         return SL_OK;
-    json_buf b = {0};
+    jsonc_buf b = {0};
     if (conv_values_text(&b, schema, value, false, errstr, errstr_size) != SL_OK) {
-        json_buf_free(&b);
+        jsonc_buf_free(&b);
         return SL_ERR;
     }
-    if (b.oom || (b.data == NULL && !json_buf_grow(&b, 1))) {
-        json_buf_free(&b);
+    if (b.oom || (b.data == NULL && !jsonc_buf_grow(&b, 1))) {
+        jsonc_buf_free(&b);
         snprintf(errstr, errstr_size, "out of memory");
         return SL_ERR;
     }
@@ -65,10 +65,10 @@ static int header_to_value(void *state, const char *topic, const char *header_ke
         rc = conv_parse_header(data, len, schema, value);
     } else {
         /* Java decodes the bytes to a String first, replacing what is not UTF-8. */
-        json_buf b = {0};
+        jsonc_buf b = {0};
         conv_utf8_sanitize(&b, data, len);
         rc = b.oom ? SL_ERR : conv_parse_header(b.data, b.len, schema, value);
-        json_buf_free(&b);
+        jsonc_buf_free(&b);
     }
     if (rc != SL_OK) {
         sl_value_destroy(*value);

@@ -358,16 +358,16 @@ static int parse_embedded(vparser *r, parsed *out);
 
 static int parse_quoted(vparser *r, parsed *out)
 {
-    json_buf b = {0};
+    jsonc_buf b = {0};
     r->p++;
     while (r->p < r->end && *r->p != '"') {
         if (*r->p == '\\' && r->p + 1 < r->end)
             r->p++; /* Values escapes \\ and \" */
-        json_buf_putc(&b, *r->p++);
+        jsonc_buf_putc(&b, *r->p++);
     }
     if (r->p >= r->end || b.oom) {
         r->oom |= b.oom;
-        json_buf_free(&b);
+        jsonc_buf_free(&b);
         return P_FAIL;
     }
     r->p++;
@@ -379,7 +379,7 @@ static int parse_quoted(vparser *r, parsed *out)
         if (out->v == NULL)
             r->oom = true;
     }
-    json_buf_free(&b);
+    jsonc_buf_free(&b);
     return out->v ? P_OK : P_FAIL;
 }
 
@@ -391,7 +391,7 @@ static int parse_list(vparser *r, parsed *out, bool is_map)
     size_t n = 0, cap = 0;
     merger km = {0}, vm = {0};
     int rc = P_FAIL;
-    if (c == NULL || ++r->depth > JSON_MAX_DEPTH)
+    if (c == NULL || ++r->depth > JSONC_MAX_DEPTH)
         goto done;
     r->p++;
     skip_ws(r);

@@ -11,10 +11,11 @@
     "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not "  \
     "contain additional fields. If you are trying to deserialize plain JSON data, set "          \
     "schemas.enable=false in your converter configuration."
-#define SERIALIZATION_ERROR "Converting byte[] to Kafka Connect data failed due to serialization error: "
+#define SERIALIZATION_ERROR                                                                      \
+    "Converting byte[] to Kafka Connect data failed due to serialization error: "
 
 /* JsonConverterConfig (plus ConverterConfig's converter.type, which the runtime sets). */
-static const sl_config_def json_config[] = {
+static const sl_config_def jsonc_config[] = {
     {.name = "converter.type",
      .type = SL_CFG_STRING,
      .importance = SL_IMPORTANCE_LOW,
@@ -73,17 +74,17 @@ typedef struct out_entry {
     size_t len;
 } out_entry;
 
-typedef struct json_conv {
+typedef struct jsonc_conv {
     bool schemas_enable;
-    json_opts opts;
+    jsonc_opts opts;
     size_t cache_cap;
-    json_reader reader;
+    jsonc_reader reader;
     in_entry *in;
     size_t in_len, in_next, in_mru;
     out_entry *out;
     size_t out_len, out_next, out_mru;
     size_t out_hint; /* size of the last output, to size the next buffer */
-} json_conv;
+} jsonc_conv;
 
 static uint64_t hash_bytes(const unsigned char *p, size_t len)
 {
@@ -93,11 +94,11 @@ static uint64_t hash_bytes(const unsigned char *p, size_t len)
     return h;
 }
 
-static int json_init(const sl_config *config, sl_converter_role role, void **state, char *errstr,
+static int jsonc_init(const sl_config *config, sl_converter_role role, void **state, char *errstr,
                      size_t errstr_size)
 {
     (void)role;
-    json_conv *c = calloc(1, sizeof(*c));
+    jsonc_conv *c = calloc(1, sizeof(*c));
     if (c == NULL) {
         snprintf(errstr, errstr_size, "out of memory");
         return SL_ERR;
@@ -131,9 +132,9 @@ static int json_init(const sl_config *config, sl_converter_role role, void **sta
     return SL_OK;
 }
 
-static void json_close(void *state)
+static void jsonc_close(void *state)
 {
-    json_conv *c = state;
+    jsonc_conv *c = state;
     if (c == NULL)
         return;
     for (size_t i = 0; i < c->in_len; i++) {
@@ -146,24 +147,24 @@ static void json_close(void *state)
     }
     free(c->in);
     free(c->out);
-    json_reader_fini(&c->reader);
+    jsonc_reader_fini(&c->reader);
     free(c);
 }
 
 /* ---- bytes -> Connect ---- */
 
-static void report(const json_err *e, char *errstr, size_t errstr_size)
+static void report(const jsonc_err *e, char *errstr, size_t errstr_size)
 {
     char detail[512];
-    json_err_format(e, detail, sizeof(detail));
-    if (e->kind == JSON_ERR_SYNTAX)
+    jsonc_err_format(e, detail, sizeof(detail));
+    if (e->kind == JSONC_ERR_SYNTAX)
         snprintf(errstr, errstr_size, SERIALIZATION_ERROR "%s", detail);
     else
         snprintf(errstr, errstr_size, "%s", detail);
 }
 
 /* Add a freshly read schema (reference taken) under the bytes [text, text+len). */
-static void in_cache_put(json_conv *c, const unsigned char *text, size_t len, uint64_t hash,
+static void in_cache_put(jsonc_conv *c, const unsigned char *text, size_t len, uint64_t hash,
                          sl_schema *s)
 {
     char *copy = malloc(len ? len : 1);
@@ -198,12 +199,12 @@ static void in_cache_put(json_conv *c, const unsigned char *text, size_t len, ui
 /* The schema at r->p in an envelope. The last schema's exact bytes are compared first: a
  * complete JSON value seen before needs neither scanning nor parsing again. *out is a new
  * reference (NULL for "schema":null). */
-static int resolve_schema(json_conv *c, sl_schema **out)
+static int resolve_schema(jsonc_conv *c, sl_schema **out)
 {
-    json_reader *r = &c->reader;
+    jsonc_reader *r = &c->reader;
     *out = NULL;
     if (r->p < r->end && *r->p == 'n')
-        return json_read_literal(r, "null", 4);
+        return jsonc_read_literal(r, "null", 4);
     size_t avail = (size_t)(r->end - r->p);
     if (c->in_len > 0) {
         const in_entry *e = &c->in[c->in_mru];
@@ -214,7 +215,7 @@ static int resolve_schema(json_conv *c, sl_schema **out)
         }
     }
     const unsigned char *start = r->p;
-    if (json_skip(r) != SL_OK)
+    if (jsonc_skip(r) != SL_OK)
         return SL_ERR;
     size_t len = (size_t)(r->p - start);
     uint64_t h = hash_bytes(start, len);
@@ -229,7 +230,7 @@ static int resolve_schema(json_conv *c, sl_schema **out)
     const unsigned char *after = r->p;
     sl_schema *s;
     r->p = start;
-    if (json_schema_read(r, &s) != SL_OK)
+    if (jsonc_schema_read(r, &s) != SL_OK)
         return SL_ERR;
     r->p = after;
     if (s == NULL)
@@ -243,21 +244,21 @@ static int resolve_schema(json_conv *c, sl_schema **out)
  * converted as it is read once the schema is known. Anything unusual (or any error) returns
  * SL_ERR and the caller redoes the record with envelope_slow, which reports errors in
  * Connect's order. */
-static int envelope_fast(json_conv *c, sl_schema **schema_out, sl_value **value_out)
+static int envelope_fast(jsonc_conv *c, sl_schema **schema_out, sl_value **value_out)
 {
-    json_reader *r = &c->reader;
+    jsonc_reader *r = &c->reader;
     sl_schema *schema = NULL;
     sl_value *value = NULL;
     const unsigned char *payload_at = NULL;
     bool have_schema = false, have_payload = false;
-    json_ws(r);
+    jsonc_ws(r);
     if (r->p >= r->end || *r->p != '{')
         return SL_ERR;
-    int more = json_open_container(r, '}');
+    int more = jsonc_open_container(r, '}');
     while (more == 1) {
         const char *k;
         size_t kl;
-        if (json_read_key(r, &k, &kl) != SL_OK)
+        if (jsonc_read_key(r, &k, &kl) != SL_OK)
             goto slow;
         if (kl == 6 && memcmp(k, "schema", 6) == 0 && !have_schema) {
             have_schema = true;
@@ -266,24 +267,24 @@ static int envelope_fast(json_conv *c, sl_schema **schema_out, sl_value **value_
         } else if (kl == 7 && memcmp(k, "payload", 7) == 0 && !have_payload) {
             have_payload = true;
             if (have_schema) {
-                if (json_read_value(r, schema, &value) != SL_OK)
+                if (jsonc_read_value(r, schema, &value) != SL_OK)
                     goto slow;
             } else {
                 payload_at = r->p;
-                if (json_skip(r) != SL_OK)
+                if (jsonc_skip(r) != SL_OK)
                     goto slow;
             }
         } else {
             goto slow;
         }
-        more = json_next_or_close(r, '}');
+        more = jsonc_next_or_close(r, '}');
     }
-    json_ws(r);
+    jsonc_ws(r);
     if (more != 0 || r->p != r->end || !have_schema || !have_payload)
         goto slow;
     if (payload_at) {
         r->p = payload_at;
-        if (json_read_value(r, schema, &value) != SL_OK)
+        if (jsonc_read_value(r, schema, &value) != SL_OK)
             goto slow;
     }
     *schema_out = schema;
@@ -296,43 +297,43 @@ slow:
 }
 
 /* Connect's order of checks: parse (serialization error), envelope shape, schema, payload. */
-static int envelope_slow(json_conv *c, const void *data, size_t len, sl_schema **schema_out,
+static int envelope_slow(jsonc_conv *c, const void *data, size_t len, sl_schema **schema_out,
                          sl_value **value_out, char *errstr, size_t errstr_size)
 {
-    json_reader *r = &c->reader;
-    json_reader_reset(r, data, len);
-    json_ws(r);
+    jsonc_reader *r = &c->reader;
+    jsonc_reader_reset(r, data, len);
+    jsonc_ws(r);
     if (r->p < r->end) {
-        if (json_skip(r) == SL_OK) {
-            json_ws(r);
+        if (jsonc_skip(r) == SL_OK) {
+            jsonc_ws(r);
             if (r->p != r->end)
-                json_unexpected(r, "end of input after the JSON value");
+                jsonc_unexpected(r, "end of input after the JSON value");
         }
-        if (r->err.kind != JSON_ERR_NONE) {
+        if (r->err.kind != JSONC_ERR_NONE) {
             report(&r->err, errstr, errstr_size);
             return SL_ERR;
         }
     }
     /* Valid JSON: now the envelope. Repeated keys count once (the last wins), as in an
      * ObjectNode. */
-    json_reader_reset(r, data, len);
-    json_ws(r);
+    jsonc_reader_reset(r, data, len);
+    jsonc_ws(r);
     const unsigned char *schema_at = NULL, *payload_at = NULL;
     bool other = false;
     if (r->p < r->end && *r->p == '{') {
-        int more = json_open_container(r, '}');
+        int more = jsonc_open_container(r, '}');
         while (more == 1) {
             const char *k;
             size_t kl;
-            json_read_key(r, &k, &kl);
+            jsonc_read_key(r, &k, &kl);
             if (kl == 6 && memcmp(k, "schema", 6) == 0)
                 schema_at = r->p;
             else if (kl == 7 && memcmp(k, "payload", 7) == 0)
                 payload_at = r->p;
             else
                 other = true;
-            json_skip(r);
-            more = json_next_or_close(r, '}');
+            jsonc_skip(r);
+            more = jsonc_next_or_close(r, '}');
         }
     }
     if (schema_at == NULL || payload_at == NULL || other) {
@@ -343,12 +344,12 @@ static int envelope_slow(json_conv *c, const void *data, size_t len, sl_schema *
     sl_value *value = NULL;
     r->p = schema_at;
     r->depth = 1;
-    if (json_schema_read(r, &schema) != SL_OK) {
+    if (jsonc_schema_read(r, &schema) != SL_OK) {
         report(&r->err, errstr, errstr_size);
         return SL_ERR;
     }
     r->p = payload_at;
-    if (json_read_value(r, schema, &value) != SL_OK) {
+    if (jsonc_read_value(r, schema, &value) != SL_OK) {
         sl_schema_unref(schema);
         report(&r->err, errstr, errstr_size);
         return SL_ERR;
@@ -358,35 +359,35 @@ static int envelope_slow(json_conv *c, const void *data, size_t len, sl_schema *
     return SL_OK;
 }
 
-static int json_to_value(void *state, const char *topic, const char *header_key,
+static int jsonc_to_value(void *state, const char *topic, const char *header_key,
                          const void *data, size_t len, sl_schema **schema, sl_value **value,
                          char *errstr, size_t errstr_size)
 {
     (void)topic;
     (void)header_key;
-    json_conv *c = state;
-    json_reader *r = &c->reader;
+    jsonc_conv *c = state;
+    jsonc_reader *r = &c->reader;
     *schema = NULL;
     *value = NULL;
     if (data == NULL) /* a tombstone */
         return SL_OK;
-    json_reader_reset(r, data, len);
+    jsonc_reader_reset(r, data, len);
     if (c->schemas_enable) {
         if (envelope_fast(c, schema, value) == SL_OK)
             return SL_OK;
         return envelope_slow(c, data, len, schema, value, errstr, errstr_size);
     }
-    json_ws(r);
+    jsonc_ws(r);
     if (r->p == r->end) /* no content: Jackson's MissingNode, which converts to null */
         return SL_OK;
     sl_value *v = NULL;
-    if (json_read_value(r, NULL, &v) == SL_OK) {
-        json_ws(r);
+    if (jsonc_read_value(r, NULL, &v) == SL_OK) {
+        jsonc_ws(r);
         if (r->p == r->end) {
             *value = v;
             return SL_OK;
         }
-        json_unexpected(r, "end of input after the JSON value");
+        jsonc_unexpected(r, "end of input after the JSON value");
         sl_value_destroy(v);
     }
     report(&r->err, errstr, errstr_size);
@@ -396,8 +397,8 @@ static int json_to_value(void *state, const char *topic, const char *header_key,
 /* ---- Connect -> bytes ---- */
 
 /* The envelope's schema JSON for `s`, from the cache or written and cached. */
-static int schema_text(json_conv *c, const sl_schema *s, const char **text, size_t *len,
-                       json_err *err)
+static int schema_text(jsonc_conv *c, const sl_schema *s, const char **text, size_t *len,
+                       jsonc_err *err)
 {
     if (c->out_len > 0) {
         const out_entry *e = &c->out[c->out_mru];
@@ -418,11 +419,11 @@ static int schema_text(json_conv *c, const sl_schema *s, const char **text, size
             }
         }
     }
-    json_buf b = {0};
-    json_writer w = {.out = &b, .opts = c->opts};
-    if (json_schema_write(&w, s) != SL_OK) {
+    jsonc_buf b = {0};
+    jsonc_writer w = {.out = &b, .opts = c->opts};
+    if (jsonc_schema_write(&w, s) != SL_OK) {
         *err = w.err;
-        json_buf_free(&b);
+        jsonc_buf_free(&b);
         return SL_ERR;
     }
     size_t i;
@@ -430,8 +431,8 @@ static int schema_text(json_conv *c, const sl_schema *s, const char **text, size
         if (c->out_len % 16 == 0) {
             out_entry *n = realloc(c->out, (c->out_len + 16) * sizeof(*n));
             if (n == NULL) {
-                json_buf_free(&b);
-                return json_err_set(err, JSON_ERR_NOMEM, "out of memory");
+                jsonc_buf_free(&b);
+                return jsonc_err_set(err, JSONC_ERR_NOMEM, "out of memory");
             }
             c->out = n;
         }
@@ -449,45 +450,45 @@ static int schema_text(json_conv *c, const sl_schema *s, const char **text, size
     return SL_OK;
 }
 
-static int json_from_value(void *state, const char *topic, const char *header_key,
+static int jsonc_from_value(void *state, const char *topic, const char *header_key,
                            const sl_schema *schema, const sl_value *value, void **out,
                            size_t *out_len, char *errstr, size_t errstr_size)
 {
     (void)topic;
     (void)header_key;
-    json_conv *c = state;
+    jsonc_conv *c = state;
     *out = NULL;
     *out_len = 0;
     /* Only a null value without a schema is a tombstone; with a schema Connect writes an
      * envelope (or "null") holding the null, or the schema's default. */
     if (schema == NULL && value == NULL)
         return SL_OK;
-    json_buf b = {0};
-    json_buf_grow(&b, c->out_hint);
-    json_writer w = {.out = &b, .opts = c->opts};
+    jsonc_buf b = {0};
+    jsonc_buf_grow(&b, c->out_hint);
+    jsonc_writer w = {.out = &b, .opts = c->opts};
     int rc = SL_OK;
     if (c->schemas_enable) {
-        json_buf_put(&b, "{\"schema\":", 10);
+        jsonc_buf_put(&b, "{\"schema\":", 10);
         if (schema == NULL) {
-            json_buf_put(&b, "null", 4);
+            jsonc_buf_put(&b, "null", 4);
         } else {
             const char *text = NULL;
             size_t len = 0;
             rc = schema_text(c, schema, &text, &len, &w.err);
             if (rc == SL_OK)
-                json_buf_put(&b, text, len);
+                jsonc_buf_put(&b, text, len);
         }
-        json_buf_put(&b, ",\"payload\":", 11);
+        jsonc_buf_put(&b, ",\"payload\":", 11);
     }
     if (rc == SL_OK)
-        rc = json_write_value(&w, schema, value);
+        rc = jsonc_write_value(&w, schema, value);
     if (c->schemas_enable)
-        json_buf_putc(&b, '}');
+        jsonc_buf_putc(&b, '}');
     if (rc == SL_OK && b.oom)
-        rc = json_err_set(&w.err, JSON_ERR_NOMEM, "out of memory");
+        rc = jsonc_err_set(&w.err, JSONC_ERR_NOMEM, "out of memory");
     if (rc != SL_OK) {
-        json_err_format(&w.err, errstr, errstr_size);
-        json_buf_free(&b);
+        jsonc_err_format(&w.err, errstr, errstr_size);
+        jsonc_buf_free(&b);
         return SL_ERR;
     }
     c->out_hint = b.len + 16;
@@ -502,10 +503,10 @@ const sl_converter_def json_converter_def = {
     .version = NULL,
     .doc = "Converts between Connect data and JSON, with the schema embedded in each message "
            "unless schemas.enable=false.",
-    .config = json_config,
+    .config = jsonc_config,
     .header_converter = true,
-    .init = json_init,
-    .from_value = json_from_value,
-    .to_value = json_to_value,
-    .close = json_close,
+    .init = jsonc_init,
+    .from_value = jsonc_from_value,
+    .to_value = jsonc_to_value,
+    .close = jsonc_close,
 };

@@ -7,14 +7,14 @@
 
 #include "data/conv_text.h"
 
-static int syntax(json_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int syntax(jsonc_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int syntax(json_reader *r, const char *fmt, ...)
+static int syntax(jsonc_reader *r, const char *fmt, ...)
 {
-    json_err *e = &r->err;
-    if (e->kind != JSON_ERR_NONE)
+    jsonc_err *e = &r->err;
+    if (e->kind != JSONC_ERR_NONE)
         return SL_ERR;
-    e->kind = JSON_ERR_SYNTAX;
+    e->kind = JSONC_ERR_SYNTAX;
     e->offset = (size_t)(r->p - r->base);
     e->path[0] = '\0';
     va_list ap;
@@ -24,10 +24,13 @@ static int syntax(json_reader *r, const char *fmt, ...)
     return SL_ERR;
 }
 
-int json_nomem(json_reader *r) { return json_err_set(&r->err, JSON_ERR_NOMEM, "out of memory"); }
+int jsonc_nomem(jsonc_reader *r)
+{
+    return jsonc_err_set(&r->err, JSONC_ERR_NOMEM, "out of memory");
+}
 
 /* A printable description of the byte at p for messages. */
-int json_unexpected(json_reader *r, const char *expected)
+int jsonc_unexpected(jsonc_reader *r, const char *expected)
 {
     if (r->p >= r->end)
         return syntax(r, "Unexpected end of input: expected %s", expected);
@@ -38,21 +41,21 @@ int json_unexpected(json_reader *r, const char *expected)
     return syntax(r, "Unexpected byte 0x%02X: expected %s", c, expected);
 }
 
-void json_reader_reset(json_reader *r, const void *data, size_t len)
+void jsonc_reader_reset(jsonc_reader *r, const void *data, size_t len)
 {
     r->base = r->p = data;
     r->end = r->base + len;
     r->depth = 0;
-    r->err.kind = JSON_ERR_NONE;
+    r->err.kind = JSONC_ERR_NONE;
     r->err.msg[0] = '\0';
     r->err.path[0] = '\0';
     r->err.offset = 0;
     r->scratch.len = 0;
 }
 
-void json_reader_fini(json_reader *r) { json_buf_free(&r->scratch); }
+void jsonc_reader_fini(jsonc_reader *r) { jsonc_buf_free(&r->scratch); }
 
-const char *json_peek_type(const json_reader *r)
+const char *jsonc_peek_type(const jsonc_reader *r)
 {
     if (r->p >= r->end)
         return "MISSING";
@@ -75,7 +78,7 @@ const char *json_peek_type(const json_reader *r)
 
 /* ---- strings ---- */
 
-static void put_utf8(json_buf *b, unsigned cp)
+static void put_utf8(jsonc_buf *b, unsigned cp)
 {
     char u[4];
     size_t n;
@@ -98,7 +101,7 @@ static void put_utf8(json_buf *b, unsigned cp)
         u[3] = (char)(0x80 | (cp & 0x3F));
         n = 4;
     }
-    json_buf_put(b, u, n);
+    jsonc_buf_put(b, u, n);
 }
 
 static int hex4(const unsigned char *p, unsigned *out)
@@ -122,12 +125,12 @@ static int hex4(const unsigned char *p, unsigned *out)
 
 /* Decode the rest of a string that contains escapes into the scratch buffer; r->p is at the
  * first backslash and [start, r->p) has already been validated. */
-static int read_string_slow(json_reader *r, const unsigned char *start, const char **s,
+static int read_string_slow(jsonc_reader *r, const unsigned char *start, const char **s,
                             size_t *len)
 {
-    json_buf *b = &r->scratch;
+    jsonc_buf *b = &r->scratch;
     b->len = 0;
-    json_buf_put(b, start, (size_t)(r->p - start));
+    jsonc_buf_put(b, start, (size_t)(r->p - start));
     for (;;) {
         const unsigned char *run = r->p;
         while (r->p < r->end) {
@@ -143,7 +146,7 @@ static int read_string_slow(json_reader *r, const unsigned char *start, const ch
                 return syntax(r, "Invalid UTF-8 in string");
             r->p += n;
         }
-        json_buf_put(b, run, (size_t)(r->p - run));
+        jsonc_buf_put(b, run, (size_t)(r->p - run));
         if (r->p >= r->end)
             return syntax(r, "Unexpected end of input in string");
         unsigned c = *r->p;
@@ -163,22 +166,22 @@ static int read_string_slow(json_reader *r, const unsigned char *start, const ch
         case '"':
         case '\\':
         case '/':
-            json_buf_putc(b, (char)e);
+            jsonc_buf_putc(b, (char)e);
             break;
         case 'b':
-            json_buf_putc(b, '\b');
+            jsonc_buf_putc(b, '\b');
             break;
         case 'f':
-            json_buf_putc(b, '\f');
+            jsonc_buf_putc(b, '\f');
             break;
         case 'n':
-            json_buf_putc(b, '\n');
+            jsonc_buf_putc(b, '\n');
             break;
         case 'r':
-            json_buf_putc(b, '\r');
+            jsonc_buf_putc(b, '\r');
             break;
         case 't':
-            json_buf_putc(b, '\t');
+            jsonc_buf_putc(b, '\t');
             break;
         case 'u': {
             unsigned cp, lo;
@@ -204,20 +207,20 @@ static int read_string_slow(json_reader *r, const unsigned char *start, const ch
         }
     }
     if (b->oom)
-        return json_nomem(r);
+        return jsonc_nomem(r);
     /* Keep the scratch copy NUL-terminated for callers that want a C string. */
-    json_buf_putc(b, '\0');
+    jsonc_buf_putc(b, '\0');
     if (b->oom)
-        return json_nomem(r);
+        return jsonc_nomem(r);
     *s = b->data;
     *len = b->len - 1;
     return SL_OK;
 }
 
-int json_read_string(json_reader *r, const char **s, size_t *len)
+int jsonc_read_string(jsonc_reader *r, const char **s, size_t *len)
 {
     if (r->p >= r->end || *r->p != '"')
-        return json_unexpected(r, "a string");
+        return jsonc_unexpected(r, "a string");
     const unsigned char *start = ++r->p;
     /* Fast path: no escapes, so the string is the input bytes themselves. */
     while (r->p < r->end) {
@@ -249,7 +252,7 @@ int json_read_string(json_reader *r, const char **s, size_t *len)
 
 static inline bool is_digit(unsigned c) { return c >= '0' && c <= '9'; }
 
-int json_read_number(json_reader *r, json_num *n)
+int jsonc_read_number(jsonc_reader *r, jsonc_num *n)
 {
     const unsigned char *p = r->p, *end = r->end, *start = p;
     bool neg = false;
@@ -272,7 +275,7 @@ int json_read_number(json_reader *r, json_num *n)
             p++;
     } else {
         r->p = p;
-        return json_unexpected(r, "a value");
+        return jsonc_unexpected(r, "a value");
     }
     const unsigned char *int_end = p;
     bool integral = true;
@@ -298,9 +301,9 @@ int json_read_number(json_reader *r, json_num *n)
             p++;
         integral = false;
     }
-    if ((size_t)(p - start) > JSON_MAX_NUMBER_LEN)
+    if ((size_t)(p - start) > JSONC_MAX_NUMBER_LEN)
         return syntax(r, "Number value length exceeds the maximum allowed (%d)",
-                      JSON_MAX_NUMBER_LEN);
+                      JSONC_MAX_NUMBER_LEN);
     n->text = (const char *)start;
     n->len = (size_t)(p - start);
     n->integral = integral;
@@ -331,7 +334,7 @@ int json_read_number(json_reader *r, json_num *n)
 }
 
 /* strtod / strtof need a NUL-terminated copy: the input is not terminated. */
-static double num_convert(const json_num *n, bool as_float)
+static double num_convert(const jsonc_num *n, bool as_float)
 {
     char buf[64];
     char *b = n->len < sizeof(buf) ? buf : malloc(n->len + 1);
@@ -345,11 +348,11 @@ static double num_convert(const json_num *n, bool as_float)
     return d;
 }
 
-double json_num_double(const json_num *n) { return num_convert(n, false); }
+double jsonc_num_double(const jsonc_num *n) { return num_convert(n, false); }
 
-float json_num_float(const json_num *n) { return (float)num_convert(n, true); }
+float jsonc_num_float(const jsonc_num *n) { return (float)num_convert(n, true); }
 
-int json_read_literal(json_reader *r, const char *lit, size_t len)
+int jsonc_read_literal(jsonc_reader *r, const char *lit, size_t len)
 {
     if ((size_t)(r->end - r->p) < len || memcmp(r->p, lit, len) != 0) {
         /* Point at the first byte that differs, as a parser reading byte by byte would. */
@@ -367,24 +370,24 @@ int json_read_literal(json_reader *r, const char *lit, size_t len)
 
 /* ---- structure ---- */
 
-int json_read_key(json_reader *r, const char **key, size_t *len)
+int jsonc_read_key(jsonc_reader *r, const char **key, size_t *len)
 {
-    json_ws(r);
+    jsonc_ws(r);
     if (r->p >= r->end || *r->p != '"')
-        return json_unexpected(r, "double-quote to start field name");
-    if (json_read_string(r, key, len) != SL_OK)
+        return jsonc_unexpected(r, "double-quote to start field name");
+    if (jsonc_read_string(r, key, len) != SL_OK)
         return SL_ERR;
-    json_ws(r);
+    jsonc_ws(r);
     if (r->p >= r->end || *r->p != ':')
-        return json_unexpected(r, "a colon to separate field name and value");
+        return jsonc_unexpected(r, "a colon to separate field name and value");
     r->p++;
-    json_ws(r);
+    jsonc_ws(r);
     return SL_OK;
 }
 
-int json_next_or_close(json_reader *r, char close)
+int jsonc_next_or_close(jsonc_reader *r, char close)
 {
-    json_ws(r);
+    jsonc_ws(r);
     if (r->p < r->end) {
         if (*r->p == ',') {
             r->p++;
@@ -395,18 +398,18 @@ int json_next_or_close(json_reader *r, char close)
             return 0;
         }
     }
-    return json_unexpected(r, close == '}' ? "comma or '}' in object" : "comma or ']' in array");
+    return jsonc_unexpected(r, close == '}' ? "comma or '}' in object" : "comma or ']' in array");
 }
 
 /* Consume '{' or '[' and, if the container is empty, its closing character too. Returns 1 if
  * there are members to read, 0 if the container was empty, SL_ERR on a nesting overflow. */
-int json_open_container(json_reader *r, char close)
+int jsonc_open_container(jsonc_reader *r, char close)
 {
-    if (++r->depth > JSON_MAX_DEPTH)
+    if (++r->depth > JSONC_MAX_DEPTH)
         return syntax(r, "Document nesting depth exceeds the maximum allowed (%d)",
-                      JSON_MAX_DEPTH);
+                      JSONC_MAX_DEPTH);
     r->p++;
-    json_ws(r);
+    jsonc_ws(r);
     if (r->p < r->end && *r->p == (unsigned char)close) {
         r->p++;
         r->depth--;
@@ -415,47 +418,47 @@ int json_open_container(json_reader *r, char close)
     return 1;
 }
 
-int json_skip(json_reader *r)
+int jsonc_skip(jsonc_reader *r)
 {
-    json_ws(r);
+    jsonc_ws(r);
     if (r->p >= r->end)
-        return json_unexpected(r, "a value");
+        return jsonc_unexpected(r, "a value");
     const char *s;
     size_t len;
-    json_num n;
+    jsonc_num n;
     switch (*r->p) {
     case '{': {
-        int more = json_open_container(r, '}');
+        int more = jsonc_open_container(r, '}');
         while (more == 1) {
-            if (json_read_key(r, &s, &len) != SL_OK || json_skip(r) != SL_OK)
+            if (jsonc_read_key(r, &s, &len) != SL_OK || jsonc_skip(r) != SL_OK)
                 return SL_ERR;
-            more = json_next_or_close(r, '}');
+            more = jsonc_next_or_close(r, '}');
             if (more == 0)
                 r->depth--;
         }
         return more < 0 ? SL_ERR : SL_OK;
     }
     case '[': {
-        int more = json_open_container(r, ']');
+        int more = jsonc_open_container(r, ']');
         while (more == 1) {
-            if (json_skip(r) != SL_OK)
+            if (jsonc_skip(r) != SL_OK)
                 return SL_ERR;
-            more = json_next_or_close(r, ']');
+            more = jsonc_next_or_close(r, ']');
             if (more == 0)
                 r->depth--;
         }
         return more < 0 ? SL_ERR : SL_OK;
     }
     case '"':
-        return json_read_string(r, &s, &len);
+        return jsonc_read_string(r, &s, &len);
     case 't':
-        return json_read_literal(r, "true", 4);
+        return jsonc_read_literal(r, "true", 4);
     case 'f':
-        return json_read_literal(r, "false", 5);
+        return jsonc_read_literal(r, "false", 5);
     case 'n':
-        return json_read_literal(r, "null", 4);
+        return jsonc_read_literal(r, "null", 4);
     default:
-        return json_read_number(r, &n);
+        return jsonc_read_number(r, &n);
     }
 }
 
@@ -473,7 +476,8 @@ static uint32_t key_hash(const char *s, size_t len)
 }
 
 /* Add `key` (taken) and `item` (taken) to `map`, replacing an equal string key. */
-int json_map_add(json_reader *r, sl_value *map, json_key_filter *f, sl_value *key, sl_value *item)
+int jsonc_map_add(jsonc_reader *r, sl_value *map, jsonc_key_filter *f, sl_value *key,
+                  sl_value *item)
 {
     size_t klen;
     const char *ks = sl_value_get_string(key, &klen);
@@ -487,40 +491,40 @@ int json_map_add(json_reader *r, sl_value *map, json_key_filter *f, sl_value *ke
             const char *os = sl_value_get_string(sl_value_map_key_at(map, i), &olen);
             if (os && olen == klen && memcmp(os, ks, klen) == 0) {
                 rc = sl_value_map_put(map, key, item);
-                return rc == SL_OK ? SL_OK : json_nomem(r);
+                return rc == SL_OK ? SL_OK : jsonc_nomem(r);
             }
         }
     }
     f->bits[h >> 6] |= bit;
     rc = value_map_append(map, key, item);
-    return rc == SL_OK ? SL_OK : json_nomem(r);
+    return rc == SL_OK ? SL_OK : jsonc_nomem(r);
 }
 
 
-static int read_any_object(json_reader *r, sl_value **out)
+static int read_any_object(jsonc_reader *r, sl_value **out)
 {
     sl_value *map = sl_value_new_map();
     if (map == NULL)
-        return json_nomem(r);
-    json_key_filter f = {{0}};
-    int more = json_open_container(r, '}');
+        return jsonc_nomem(r);
+    jsonc_key_filter f = {{0}};
+    int more = jsonc_open_container(r, '}');
     while (more == 1) {
         const char *ks;
         size_t klen;
-        if (json_read_key(r, &ks, &klen) != SL_OK)
+        if (jsonc_read_key(r, &ks, &klen) != SL_OK)
             goto fail;
         sl_value *key = sl_value_new_string(ks, klen), *item = NULL;
         if (key == NULL) {
-            json_nomem(r);
+            jsonc_nomem(r);
             goto fail;
         }
-        if (json_read_any(r, &item) != SL_OK) {
+        if (jsonc_read_any(r, &item) != SL_OK) {
             sl_value_destroy(key);
             goto fail;
         }
-        if (json_map_add(r, map, &f, key, item) != SL_OK)
+        if (jsonc_map_add(r, map, &f, key, item) != SL_OK)
             goto fail;
-        more = json_next_or_close(r, '}');
+        more = jsonc_next_or_close(r, '}');
         if (more == 0)
             r->depth--;
     }
@@ -533,22 +537,22 @@ fail:
     return SL_ERR;
 }
 
-static int read_any_array(json_reader *r, sl_value **out)
+static int read_any_array(jsonc_reader *r, sl_value **out)
 {
     sl_value *arr = sl_value_new_array();
     if (arr == NULL)
-        return json_nomem(r);
-    int more = json_open_container(r, ']');
+        return jsonc_nomem(r);
+    int more = jsonc_open_container(r, ']');
     while (more == 1) {
         sl_value *item = NULL;
-        json_ws(r);
-        if (json_read_any(r, &item) != SL_OK)
+        jsonc_ws(r);
+        if (jsonc_read_any(r, &item) != SL_OK)
             goto fail;
         if (sl_value_array_append(arr, item) != SL_OK) {
-            json_nomem(r);
+            jsonc_nomem(r);
             goto fail;
         }
-        more = json_next_or_close(r, ']');
+        more = jsonc_next_or_close(r, ']');
         if (more == 0)
             r->depth--;
     }
@@ -565,12 +569,12 @@ fail:
  * other NUMBER -> FLOAT64 (Connect reads through BigDecimal, then doubleValue()), STRING,
  * BOOLEAN, NULL -> null. An integer beyond int64 becomes FLOAT64; Connect would silently
  * keep only its low 64 bits (BigInteger.longValue). */
-int json_read_any(json_reader *r, sl_value **out)
+int jsonc_read_any(jsonc_reader *r, sl_value **out)
 {
     *out = NULL;
-    json_ws(r);
+    jsonc_ws(r);
     if (r->p >= r->end)
-        return json_unexpected(r, "a value");
+        return jsonc_unexpected(r, "a value");
     sl_value *v;
     switch (*r->p) {
     case '{':
@@ -580,43 +584,43 @@ int json_read_any(json_reader *r, sl_value **out)
     case '"': {
         const char *s;
         size_t len;
-        if (json_read_string(r, &s, &len) != SL_OK)
+        if (jsonc_read_string(r, &s, &len) != SL_OK)
             return SL_ERR;
         v = sl_value_new_string(s, len);
         break;
     }
     case 't':
-        if (json_read_literal(r, "true", 4) != SL_OK)
+        if (jsonc_read_literal(r, "true", 4) != SL_OK)
             return SL_ERR;
         v = sl_value_new_boolean(true);
         break;
     case 'f':
-        if (json_read_literal(r, "false", 5) != SL_OK)
+        if (jsonc_read_literal(r, "false", 5) != SL_OK)
             return SL_ERR;
         v = sl_value_new_boolean(false);
         break;
     case 'n':
-        return json_read_literal(r, "null", 4);
+        return jsonc_read_literal(r, "null", 4);
     default: {
-        json_num n;
-        if (json_read_number(r, &n) != SL_OK)
+        jsonc_num n;
+        if (jsonc_read_number(r, &n) != SL_OK)
             return SL_ERR;
-        v = n.fits ? sl_value_new_int64(n.i) : sl_value_new_float64(json_num_double(&n));
+        v = n.fits ? sl_value_new_int64(n.i) : sl_value_new_float64(jsonc_num_double(&n));
         break;
     }
     }
     if (v == NULL)
-        return json_nomem(r);
+        return jsonc_nomem(r);
     *out = v;
     return SL_OK;
 }
 
-int json_read_value(json_reader *r, const sl_schema *schema, sl_value **out)
+int jsonc_read_value(jsonc_reader *r, const sl_schema *schema, sl_value **out)
 {
     *out = NULL;
-    json_ws(r);
+    jsonc_ws(r);
     if (r->p >= r->end)
-        return json_unexpected(r, "a value");
-    return schema ? json_read_typed(r, schema, out) : json_read_any(r, out);
+        return jsonc_unexpected(r, "a value");
+    return schema ? jsonc_read_typed(r, schema, out) : jsonc_read_any(r, out);
 }
 

@@ -19,102 +19,102 @@ static const char *const k_type_names[] = {
 /* One schema object: "type", then "items" / "keys","values" / "fields", "optional", "name",
  * "version", "doc", "parameters", "default"; a struct field's schema gets "field" last, as
  * Connect adds it to a copy of the field schema's node. */
-static int write_schema(json_writer *w, const sl_schema *s, const char *field_name)
+static int write_schema(jsonc_writer *w, const sl_schema *s, const char *field_name)
 {
-    json_buf *b = w->out;
+    jsonc_buf *b = w->out;
     if (s == NULL) {
-        json_buf_put(b, "null", 4);
+        jsonc_buf_put(b, "null", 4);
         return SL_OK;
     }
     sl_type t = sl_schema_type(s);
     if ((size_t)t >= N_TYPES)
-        return json_err_set(&w->err, JSON_ERR_DATA,
+        return jsonc_err_set(&w->err, JSONC_ERR_DATA,
                             "Couldn't translate unsupported schema type %d.", (int)t);
-    json_buf_puts(b, "{\"type\":\"");
-    json_buf_puts(b, k_type_names[t]);
-    json_buf_putc(b, '"');
+    jsonc_buf_puts(b, "{\"type\":\"");
+    jsonc_buf_puts(b, k_type_names[t]);
+    jsonc_buf_putc(b, '"');
     switch (t) {
     case SL_TYPE_ARRAY:
-        json_buf_puts(b, ",\"items\":");
+        jsonc_buf_puts(b, ",\"items\":");
         if (write_schema(w, sl_schema_value_schema(s), NULL) != SL_OK)
             return SL_ERR;
         break;
     case SL_TYPE_MAP:
-        json_buf_puts(b, ",\"keys\":");
+        jsonc_buf_puts(b, ",\"keys\":");
         if (write_schema(w, sl_schema_key_schema(s), NULL) != SL_OK)
             return SL_ERR;
-        json_buf_puts(b, ",\"values\":");
+        jsonc_buf_puts(b, ",\"values\":");
         if (write_schema(w, sl_schema_value_schema(s), NULL) != SL_OK)
             return SL_ERR;
         break;
     case SL_TYPE_STRUCT: {
         size_t nf = sl_schema_field_count(s);
-        json_buf_puts(b, ",\"fields\":[");
+        jsonc_buf_puts(b, ",\"fields\":[");
         for (size_t i = 0; i < nf; i++) {
             if (i)
-                json_buf_putc(b, ',');
+                jsonc_buf_putc(b, ',');
             if (write_schema(w, sl_schema_field_schema(s, i), sl_schema_field_name(s, i)) !=
                 SL_OK)
                 return SL_ERR;
         }
-        json_buf_putc(b, ']');
+        jsonc_buf_putc(b, ']');
         break;
     }
     default:
         break;
     }
-    json_buf_puts(b, sl_schema_optional(s) ? ",\"optional\":true" : ",\"optional\":false");
+    jsonc_buf_puts(b, sl_schema_optional(s) ? ",\"optional\":true" : ",\"optional\":false");
     const char *name = sl_schema_name(s), *doc = sl_schema_doc(s);
     if (name) {
-        json_buf_puts(b, ",\"name\":");
-        json_write_string(b, name, strlen(name));
+        jsonc_buf_puts(b, ",\"name\":");
+        jsonc_write_string(b, name, strlen(name));
     }
     /* 0 is "unset" in the SDK (Connect's null version). */
     int32_t version = sl_schema_version(s);
     if (version != 0) {
         char num[16];
         int n = snprintf(num, sizeof(num), "%d", (int)version);
-        json_buf_puts(b, ",\"version\":");
-        json_buf_put(b, num, (size_t)n);
+        jsonc_buf_puts(b, ",\"version\":");
+        jsonc_buf_put(b, num, (size_t)n);
     }
     if (doc) {
-        json_buf_puts(b, ",\"doc\":");
-        json_write_string(b, doc, strlen(doc));
+        jsonc_buf_puts(b, ",\"doc\":");
+        jsonc_write_string(b, doc, strlen(doc));
     }
     size_t np = sl_schema_parameter_count(s);
     if (np > 0) {
-        json_buf_puts(b, ",\"parameters\":{");
+        jsonc_buf_puts(b, ",\"parameters\":{");
         for (size_t i = 0; i < np; i++) {
             const char *k = sl_schema_parameter_key(s, i), *v = sl_schema_parameter(s, k);
             if (i)
-                json_buf_putc(b, ',');
-            json_write_string(b, k, strlen(k));
-            json_buf_putc(b, ':');
-            json_write_string(b, v ? v : "", v ? strlen(v) : 0);
+                jsonc_buf_putc(b, ',');
+            jsonc_write_string(b, k, strlen(k));
+            jsonc_buf_putc(b, ':');
+            jsonc_write_string(b, v ? v : "", v ? strlen(v) : 0);
         }
-        json_buf_putc(b, '}');
+        jsonc_buf_putc(b, '}');
     }
     const sl_value *def = sl_schema_default(s);
     if (def) {
-        json_buf_puts(b, ",\"default\":");
-        if (json_write_value(w, s, def) != SL_OK) {
-            json_err_path_name(&w->err, "default", 7);
+        jsonc_buf_puts(b, ",\"default\":");
+        if (jsonc_write_value(w, s, def) != SL_OK) {
+            jsonc_err_path_name(&w->err, "default", 7);
             return SL_ERR;
         }
     }
     if (field_name) {
-        json_buf_puts(b, ",\"field\":");
-        json_write_string(b, field_name, strlen(field_name));
+        jsonc_buf_puts(b, ",\"field\":");
+        jsonc_write_string(b, field_name, strlen(field_name));
     }
-    json_buf_putc(b, '}');
+    jsonc_buf_putc(b, '}');
     return SL_OK;
 }
 
-int json_schema_write(json_writer *w, const sl_schema *schema)
+int jsonc_schema_write(jsonc_writer *w, const sl_schema *schema)
 {
     int rc = write_schema(w, schema, NULL);
     if (rc == SL_OK && w->out->oom)
-        return json_err_set(&w->err, JSON_ERR_NOMEM, "out of memory");
+        return jsonc_err_set(&w->err, JSONC_ERR_NOMEM, "out of memory");
     return rc;
 }
 
@@ -133,14 +133,14 @@ static bool key_is(const char *k, size_t len, const char *want)
 }
 
 /* Scan the object at r->p (which must be '{'), noting where interesting members start. */
-static int scan_members(json_reader *r, schema_members *m)
+static int scan_members(jsonc_reader *r, schema_members *m)
 {
     *m = (schema_members){0};
-    int more = json_open_container(r, '}');
+    int more = jsonc_open_container(r, '}');
     while (more == 1) {
         const char *k;
         size_t len;
-        if (json_read_key(r, &k, &len) != SL_OK)
+        if (jsonc_read_key(r, &k, &len) != SL_OK)
             return SL_ERR;
         const unsigned char **slot = NULL;
         switch (len ? k[0] : 0) {
@@ -179,9 +179,9 @@ static int scan_members(json_reader *r, schema_members *m)
         }
         if (slot)
             *slot = r->p;
-        if (json_skip(r) != SL_OK)
+        if (jsonc_skip(r) != SL_OK)
             return SL_ERR;
-        more = json_next_or_close(r, '}');
+        more = jsonc_next_or_close(r, '}');
         if (more == 0)
             r->depth--;
     }
@@ -190,7 +190,7 @@ static int scan_members(json_reader *r, schema_members *m)
 
 /* The string member at `at` as a new C string, or NULL (not a string, or out of memory: *err
  * is set for the latter). */
-static char *string_at(json_reader *r, const unsigned char *at, bool *err)
+static char *string_at(jsonc_reader *r, const unsigned char *at, bool *err)
 {
     *err = false;
     if (at == NULL || *at != '"')
@@ -198,36 +198,36 @@ static char *string_at(json_reader *r, const unsigned char *at, bool *err)
     r->p = at;
     const char *s;
     size_t len;
-    if (json_read_string(r, &s, &len) != SL_OK) {
+    if (jsonc_read_string(r, &s, &len) != SL_OK) {
         *err = true;
         return NULL;
     }
     char *copy = strndup(s, len);
     if (copy == NULL) {
         *err = true;
-        json_nomem(r);
+        jsonc_nomem(r);
     }
     return copy;
 }
 
-static int read_node(json_reader *r, sl_schema **out);
+static int read_node(jsonc_reader *r, sl_schema **out);
 
-static int read_struct_fields(json_reader *r, sl_schema *s, const unsigned char *fields)
+static int read_struct_fields(jsonc_reader *r, sl_schema *s, const unsigned char *fields)
 {
     if (fields == NULL || *fields != '[') {
         r->p = fields ? fields : r->p;
-        return json_data_err(r, "Struct schema's \"fields\" argument is not an array.");
+        return jsonc_data_err(r, "Struct schema's \"fields\" argument is not an array.");
     }
     r->p = fields;
-    int more = json_open_container(r, ']');
+    int more = jsonc_open_container(r, ']');
     while (more == 1) {
-        json_ws(r);
+        jsonc_ws(r);
         const unsigned char *elem = r->p;
         schema_members fm = {0};
         if (*elem == '{') {
             if (scan_members(r, &fm) != SL_OK)
                 return SL_ERR;
-        } else if (json_skip(r) != SL_OK) {
+        } else if (jsonc_skip(r) != SL_OK) {
             return SL_ERR;
         }
         const unsigned char *after = r->p;
@@ -237,46 +237,46 @@ static int read_struct_fields(json_reader *r, sl_schema *s, const unsigned char 
             if (err)
                 return SL_ERR;
             r->p = elem;
-            return json_data_err(r, "Struct schema's field name not specified properly");
+            return jsonc_data_err(r, "Struct schema's field name not specified properly");
         }
         sl_schema *fs = NULL;
         r->p = elem;
         if (read_node(r, &fs) != SL_OK) {
-            json_err_path_name(&r->err, name, strlen(name));
+            jsonc_err_path_name(&r->err, name, strlen(name));
             free(name);
             return SL_ERR;
         }
         if (sl_schema_add_field(s, name, fs) != SL_OK) {
             r->p = elem;
-            json_data_err(r, "Cannot create field because of field name duplication %s", name);
+            jsonc_data_err(r, "Cannot create field because of field name duplication %s", name);
             free(name);
             return SL_ERR;
         }
         free(name);
         r->p = after;
-        more = json_next_or_close(r, ']');
+        more = jsonc_next_or_close(r, ']');
         if (more == 0)
             r->depth--;
     }
     return more < 0 ? SL_ERR : SL_OK;
 }
 
-static int read_parameters(json_reader *r, sl_schema *s, const unsigned char *at)
+static int read_parameters(jsonc_reader *r, sl_schema *s, const unsigned char *at)
 {
     r->p = at;
-    int more = json_open_container(r, '}');
+    int more = jsonc_open_container(r, '}');
     while (more == 1) {
         const char *k;
         size_t klen;
-        if (json_read_key(r, &k, &klen) != SL_OK)
+        if (jsonc_read_key(r, &k, &klen) != SL_OK)
             return SL_ERR;
         /* The key may live in the scratch buffer, which reading the value reuses. */
         char *key = strndup(k, klen);
         if (key == NULL)
-            return json_nomem(r);
+            return jsonc_nomem(r);
         if (r->p >= r->end || *r->p != '"') {
             free(key);
-            return json_data_err(r, "Schema parameters must have string values.");
+            return jsonc_data_err(r, "Schema parameters must have string values.");
         }
         bool err;
         char *value = string_at(r, r->p, &err);
@@ -287,7 +287,7 @@ static int read_parameters(json_reader *r, sl_schema *s, const unsigned char *at
         sl_schema_set_parameter(s, key, value);
         free(key);
         free(value);
-        more = json_next_or_close(r, '}');
+        more = jsonc_next_or_close(r, '}');
         if (more == 0)
             r->depth--;
     }
@@ -303,44 +303,44 @@ static sl_type type_by_name(const char *name, size_t len)
 }
 
 /* A schema object at r->p (non-null). On success r->p is just after it. */
-static int read_node(json_reader *r, sl_schema **out)
+static int read_node(jsonc_reader *r, sl_schema **out)
 {
     *out = NULL;
-    json_ws(r);
+    jsonc_ws(r);
     const unsigned char *start = r->p;
     schema_members m = {0};
     if (r->p >= r->end)
-        return json_unexpected(r, "a schema");
+        return jsonc_unexpected(r, "a schema");
     if (*r->p == '{') {
         if (scan_members(r, &m) != SL_OK)
             return SL_ERR;
-    } else if (json_skip(r) != SL_OK) {
+    } else if (jsonc_skip(r) != SL_OK) {
         return SL_ERR;
     }
     const unsigned char *after = r->p;
     r->p = start;
     if (m.type == NULL || *m.type != '"')
-        return json_data_err(r, "Schema must contain 'type' field");
+        return jsonc_data_err(r, "Schema must contain 'type' field");
     const char *tname;
     size_t tlen;
     r->p = m.type;
-    if (json_read_string(r, &tname, &tlen) != SL_OK)
+    if (jsonc_read_string(r, &tname, &tlen) != SL_OK)
         return SL_ERR;
     sl_type t = type_by_name(tname, tlen);
     if ((int)t < 0) {
         r->p = m.type;
-        return json_data_err(r, "Unknown schema type: %.*s", (int)(tlen > 64 ? 64 : tlen), tname);
+        return jsonc_data_err(r, "Unknown schema type: %.*s", (int)(tlen > 64 ? 64 : tlen), tname);
     }
     sl_schema *s = NULL, *a = NULL, *b = NULL;
     switch (t) {
     case SL_TYPE_ARRAY:
         if (m.items == NULL || *m.items == 'n') {
             r->p = start;
-            return json_data_err(r, "Array schema did not specify the element type");
+            return jsonc_data_err(r, "Array schema did not specify the element type");
         }
         r->p = m.items;
         if (read_node(r, &a) != SL_OK) {
-            json_err_path_name(&r->err, "items", 5);
+            jsonc_err_path_name(&r->err, "items", 5);
             return SL_ERR;
         }
         s = sl_schema_new_array(a);
@@ -348,21 +348,21 @@ static int read_node(json_reader *r, sl_schema **out)
     case SL_TYPE_MAP:
         if (m.keys == NULL || *m.keys == 'n') {
             r->p = start;
-            return json_data_err(r, "Map schema did not specify the key type");
+            return jsonc_data_err(r, "Map schema did not specify the key type");
         }
         if (m.values == NULL || *m.values == 'n') {
             r->p = start;
-            return json_data_err(r, "Map schema did not specify the value type");
+            return jsonc_data_err(r, "Map schema did not specify the value type");
         }
         r->p = m.keys;
         if (read_node(r, &a) != SL_OK) {
-            json_err_path_name(&r->err, "keys", 4);
+            jsonc_err_path_name(&r->err, "keys", 4);
             return SL_ERR;
         }
         r->p = m.values;
         if (read_node(r, &b) != SL_OK) {
             sl_schema_unref(a);
-            json_err_path_name(&r->err, "values", 6);
+            jsonc_err_path_name(&r->err, "values", 6);
             return SL_ERR;
         }
         s = sl_schema_new_map(a, b);
@@ -379,7 +379,7 @@ static int read_node(json_reader *r, sl_schema **out)
         break;
     }
     if (s == NULL)
-        return json_nomem(r);
+        return jsonc_nomem(r);
 
     /* Then the common attributes, in asConnectSchema's order; ill-typed ones are ignored. */
     sl_schema_set_optional(s, m.optional != NULL && *m.optional == 't');
@@ -390,9 +390,9 @@ static int read_node(json_reader *r, sl_schema **out)
     free(text);
     if (!err && m.version && *m.version != '"' && *m.version != '{' && *m.version != '[' &&
         *m.version != 't' && *m.version != 'f' && *m.version != 'n') {
-        json_num n;
+        jsonc_num n;
         r->p = m.version;
-        if (json_read_number(r, &n) == SL_OK && n.integral)
+        if (jsonc_read_number(r, &n) == SL_OK && n.integral)
             sl_schema_set_version(s, (int32_t)n.i); /* Jackson's intValue() truncates */
     }
     if (!err) {
@@ -401,20 +401,21 @@ static int read_node(json_reader *r, sl_schema **out)
             sl_schema_set_doc(s, text);
         free(text);
     }
-    if (!err && m.parameters && *m.parameters == '{' && read_parameters(r, s, m.parameters) != SL_OK)
+    if (!err && m.parameters && *m.parameters == '{' &&
+        read_parameters(r, s, m.parameters) != SL_OK)
         err = true;
     if (!err && m.def) {
         /* The default converts with the schema as built so far (Connect passes the builder). */
         sl_value *def = NULL;
         r->p = m.def;
-        if (json_read_value(r, s, &def) != SL_OK) {
-            json_err_path_name(&r->err, "default", 7);
+        if (jsonc_read_value(r, s, &def) != SL_OK) {
+            jsonc_err_path_name(&r->err, "default", 7);
             err = true;
         } else if (def) {
             sl_schema_set_default(s, def);
         }
     }
-    if (err || r->err.kind != JSON_ERR_NONE) {
+    if (err || r->err.kind != JSONC_ERR_NONE) {
         sl_schema_unref(s);
         return SL_ERR;
     }
@@ -423,11 +424,11 @@ static int read_node(json_reader *r, sl_schema **out)
     return SL_OK;
 }
 
-int json_schema_read(json_reader *r, sl_schema **out)
+int jsonc_schema_read(jsonc_reader *r, sl_schema **out)
 {
     *out = NULL;
-    json_ws(r);
+    jsonc_ws(r);
     if (r->p < r->end && *r->p == 'n')
-        return json_read_literal(r, "null", 4);
+        return jsonc_read_literal(r, "null", 4);
     return read_node(r, out);
 }

@@ -6,7 +6,7 @@
 
 #include "data/json_internal.h"
 
-bool json_buf_grow(json_buf *b, size_t n)
+bool jsonc_buf_grow(jsonc_buf *b, size_t n)
 {
     if (b->oom)
         return false;
@@ -33,15 +33,15 @@ bool json_buf_grow(json_buf *b, size_t n)
     return true;
 }
 
-void json_buf_free(json_buf *b)
+void jsonc_buf_free(jsonc_buf *b)
 {
     free(b->data);
-    *b = (json_buf){0};
+    *b = (jsonc_buf){0};
 }
 
-int json_err_set(json_err *e, json_err_kind kind, const char *fmt, ...)
+int jsonc_err_set(jsonc_err *e, jsonc_err_kind kind, const char *fmt, ...)
 {
-    if (e->kind != JSON_ERR_NONE)
+    if (e->kind != JSONC_ERR_NONE)
         return SL_ERR;
     e->kind = kind;
     e->path[0] = '\0';
@@ -54,9 +54,9 @@ int json_err_set(json_err *e, json_err_kind kind, const char *fmt, ...)
 
 /* Prepend `seg` (len bytes) to the path, joining with '.' unless the rest starts with '['.
  * A path that no longer fits keeps its innermost part behind "...". */
-static void path_prepend(json_err *e, const char *seg, size_t len, bool is_index)
+static void path_prepend(jsonc_err *e, const char *seg, size_t len, bool is_index)
 {
-    if (e->kind != JSON_ERR_DATA)
+    if (e->kind != JSONC_ERR_DATA)
         return; /* syntax errors carry an offset, not a path */
     size_t cur = strlen(e->path);
     bool dot = cur > 0 && e->path[0] != '[';
@@ -75,33 +75,33 @@ static void path_prepend(json_err *e, const char *seg, size_t len, bool is_index
         e->path[len] = '.';
 }
 
-void json_err_path_name(json_err *e, const char *name, size_t len)
+void jsonc_err_path_name(jsonc_err *e, const char *name, size_t len)
 {
     path_prepend(e, name, len, false);
 }
 
-void json_err_path_index(json_err *e, size_t index)
+void jsonc_err_path_index(jsonc_err *e, size_t index)
 {
     char seg[32];
     int n = snprintf(seg, sizeof(seg), "[%zu]", index);
     path_prepend(e, seg, (size_t)n, true);
 }
 
-void json_err_format(const json_err *e, char *out, size_t out_size)
+void jsonc_err_format(const jsonc_err *e, char *out, size_t out_size)
 {
     if (out == NULL || out_size == 0)
         return;
     switch (e->kind) {
-    case JSON_ERR_SYNTAX:
+    case JSONC_ERR_SYNTAX:
         snprintf(out, out_size, "%s at offset %zu", e->msg, e->offset);
         break;
-    case JSON_ERR_DATA:
+    case JSONC_ERR_DATA:
         if (e->path[0])
             snprintf(out, out_size, "%s (at %s)", e->msg, e->path);
         else
             snprintf(out, out_size, "%s", e->msg);
         break;
-    case JSON_ERR_NOMEM:
+    case JSONC_ERR_NOMEM:
         snprintf(out, out_size, "out of memory");
         break;
     default:

@@ -8,14 +8,14 @@
 
 #include "data/json_internal.h"
 
-static int data_err(json_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int data_err(jsonc_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int data_err(json_writer *w, const char *fmt, ...)
+static int data_err(jsonc_writer *w, const char *fmt, ...)
 {
-    json_err *e = &w->err;
-    if (e->kind != JSON_ERR_NONE)
+    jsonc_err *e = &w->err;
+    if (e->kind != JSONC_ERR_NONE)
         return SL_ERR;
-    e->kind = JSON_ERR_DATA;
+    e->kind = JSONC_ERR_DATA;
     e->path[0] = '\0';
     va_list ap;
     va_start(ap, fmt);
@@ -24,15 +24,18 @@ static int data_err(json_writer *w, const char *fmt, ...)
     return SL_ERR;
 }
 
-static int nomem(json_writer *w) { return json_err_set(&w->err, JSON_ERR_NOMEM, "out of memory"); }
+static int nomem(jsonc_writer *w)
+{
+    return jsonc_err_set(&w->err, JSONC_ERR_NOMEM, "out of memory");
+}
 
 /* Jackson's escaping: '"' and '\\', the short escapes \b \t \n \f \r, \u00XX (upper-case hex)
  * for the other control characters, everything else (UTF-8 included) as is. */
-void json_write_string(json_buf *b, const char *s, size_t len)
+void jsonc_write_string(jsonc_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)s;
-    if (b->cap - b->len < len + 2 && !json_buf_grow(b, len + 2))
+    if (b->cap - b->len < len + 2 && !jsonc_buf_grow(b, len + 2))
         return;
     b->data[b->len++] = '"';
     size_t run = 0;
@@ -42,7 +45,7 @@ void json_write_string(json_buf *b, const char *s, size_t len)
             run++;
             continue;
         }
-        json_buf_put(b, s + i - run, run);
+        jsonc_buf_put(b, s + i - run, run);
         run = 0;
         char esc[6] = {'\\', 0};
         size_t n = 2;
@@ -70,19 +73,19 @@ void json_write_string(json_buf *b, const char *s, size_t len)
             break;
         default:
             memcpy(esc, "\\u00", 4);
-            json_buf_put(b, esc, 4);
+            jsonc_buf_put(b, esc, 4);
             esc[0] = hex[c >> 4];
             esc[1] = hex[c & 15];
-            json_buf_put(b, esc, 2);
+            jsonc_buf_put(b, esc, 2);
             continue;
         }
-        json_buf_put(b, esc, n);
+        jsonc_buf_put(b, esc, n);
     }
-    json_buf_put(b, s + len - run, run);
-    json_buf_putc(b, '"');
+    jsonc_buf_put(b, s + len - run, run);
+    jsonc_buf_putc(b, '"');
 }
 
-void json_put_int(json_buf *b, int64_t v)
+void jsonc_put_int(jsonc_buf *b, int64_t v)
 {
     char tmp[24];
     size_t n = 0;
@@ -93,12 +96,12 @@ void json_put_int(json_buf *b, int64_t v)
     } while (u);
     if (v < 0)
         tmp[sizeof(tmp) - 1 - n++] = '-';
-    json_buf_put(b, tmp + sizeof(tmp) - n, n);
+    jsonc_buf_put(b, tmp + sizeof(tmp) - n, n);
 }
 
 /* Jackson writes Double.toString / Float.toString text, quoting NaN and the infinities
  * (JsonWriteFeature.WRITE_NAN_AS_STRINGS is on by default). */
-static void put_float(json_buf *b, double d, bool is_float)
+static void put_float(jsonc_buf *b, double d, bool is_float)
 {
     char num[40];
     size_t n = is_float ? value_format_float((float)d, num, sizeof(num))
@@ -106,12 +109,12 @@ static void put_float(json_buf *b, double d, bool is_float)
     if (n >= sizeof(num))
         n = sizeof(num) - 1;
     if (isfinite(d))
-        json_buf_put(b, num, n);
+        jsonc_buf_put(b, num, n);
     else
-        json_write_string(b, num, n);
+        jsonc_write_string(b, num, n);
 }
 
-static void put_base64(json_writer *w, const void *data, size_t len)
+static void put_base64(jsonc_writer *w, const void *data, size_t len)
 {
     size_t n;
     char *text = value_base64_encode(data, len, &n);
@@ -119,21 +122,21 @@ static void put_base64(json_writer *w, const void *data, size_t len)
         w->out->oom = true;
         return;
     }
-    json_write_string(w->out, text, n);
+    jsonc_write_string(w->out, text, n);
     free(text);
 }
 
-static int write_any(json_writer *w, const sl_value *v);
-static int write_typed(json_writer *w, const sl_schema *s, const sl_value *v);
+static int write_any(jsonc_writer *w, const sl_value *v);
+static int write_typed(jsonc_writer *w, const sl_schema *s, const sl_value *v);
 
-static int write_value(json_writer *w, const sl_schema *s, const sl_value *v)
+static int write_value(jsonc_writer *w, const sl_schema *s, const sl_value *v)
 {
     return s ? write_typed(w, s, v) : write_any(w, v);
 }
 
 /* Objects when keys are strings (by the key schema, or schemaless when every key is a
  * STRING), else an array of [key, value] pairs, as JsonConverter does. */
-static int write_map(json_writer *w, const sl_schema *s, const sl_value *v)
+static int write_map(jsonc_writer *w, const sl_schema *s, const sl_value *v)
 {
     const sl_schema *ks = s ? sl_schema_key_schema(s) : NULL;
     const sl_schema *vs = s ? sl_schema_value_schema(s) : NULL;
@@ -148,92 +151,92 @@ static int write_map(json_writer *w, const sl_schema *s, const sl_value *v)
             object = k != NULL && sl_value_type(k) == SL_TYPE_STRING;
         }
     }
-    json_buf_putc(w->out, object ? '{' : '[');
+    jsonc_buf_putc(w->out, object ? '{' : '[');
     for (size_t i = 0; i < n; i++) {
         const sl_value *k = sl_value_map_key_at(v, i), *item = sl_value_map_value_at(v, i);
         if (i)
-            json_buf_putc(w->out, ',');
+            jsonc_buf_putc(w->out, ',');
         if (object) {
             /* Connect writes convertToJson(keySchema, key).asText(): a null key reads "null". */
             if (k == NULL) {
-                json_write_string(w->out, "null", 4);
+                jsonc_write_string(w->out, "null", 4);
             } else if (sl_value_type(k) == SL_TYPE_STRING) {
                 size_t kl;
                 const char *kt = sl_value_get_string(k, &kl);
-                json_write_string(w->out, kt, kl);
+                jsonc_write_string(w->out, kt, kl);
             } else {
                 return data_err(w, "Invalid type for STRING: %s",
                                 value_type_name(sl_value_type(k)));
             }
-            json_buf_putc(w->out, ':');
+            jsonc_buf_putc(w->out, ':');
             if (write_value(w, vs, item) != SL_OK) {
                 if (k && sl_value_type(k) == SL_TYPE_STRING) {
                     size_t kl;
                     const char *kt = sl_value_get_string(k, &kl);
-                    json_err_path_name(&w->err, kt, kl);
+                    jsonc_err_path_name(&w->err, kt, kl);
                 }
                 return SL_ERR;
             }
         } else {
-            json_buf_putc(w->out, '[');
+            jsonc_buf_putc(w->out, '[');
             if (write_value(w, ks, k) != SL_OK) {
-                json_err_path_index(&w->err, i);
+                jsonc_err_path_index(&w->err, i);
                 return SL_ERR;
             }
-            json_buf_putc(w->out, ',');
+            jsonc_buf_putc(w->out, ',');
             if (write_value(w, vs, item) != SL_OK) {
-                json_err_path_index(&w->err, i);
+                jsonc_err_path_index(&w->err, i);
                 return SL_ERR;
             }
-            json_buf_putc(w->out, ']');
+            jsonc_buf_putc(w->out, ']');
         }
     }
-    json_buf_putc(w->out, object ? '}' : ']');
+    jsonc_buf_putc(w->out, object ? '}' : ']');
     return SL_OK;
 }
 
-static int write_array(json_writer *w, const sl_schema *es, const sl_value *v)
+static int write_array(jsonc_writer *w, const sl_schema *es, const sl_value *v)
 {
     size_t n = sl_value_array_len(v);
-    json_buf_putc(w->out, '[');
+    jsonc_buf_putc(w->out, '[');
     for (size_t i = 0; i < n; i++) {
         if (i)
-            json_buf_putc(w->out, ',');
+            jsonc_buf_putc(w->out, ',');
         if (write_value(w, es, sl_value_array_get(v, i)) != SL_OK) {
-            json_err_path_index(&w->err, i);
+            jsonc_err_path_index(&w->err, i);
             return SL_ERR;
         }
     }
-    json_buf_putc(w->out, ']');
+    jsonc_buf_putc(w->out, ']');
     return SL_OK;
 }
 
-static int write_struct(json_writer *w, const sl_schema *s, const sl_value *v)
+static int write_struct(jsonc_writer *w, const sl_schema *s, const sl_value *v)
 {
     size_t nf = sl_schema_field_count(s);
-    json_buf_putc(w->out, '{');
+    jsonc_buf_putc(w->out, '{');
     for (size_t i = 0; i < nf; i++) {
         const char *name = sl_schema_field_name(s, i);
         if (i)
-            json_buf_putc(w->out, ',');
-        json_write_string(w->out, name, strlen(name));
-        json_buf_putc(w->out, ':');
+            jsonc_buf_putc(w->out, ',');
+        jsonc_write_string(w->out, name, strlen(name));
+        jsonc_buf_putc(w->out, ':');
         if (write_typed(w, sl_schema_field_schema(s, i), sl_value_struct_get_index(v, i)) !=
             SL_OK) {
-            json_err_path_name(&w->err, name, strlen(name));
+            jsonc_err_path_name(&w->err, name, strlen(name));
             return SL_ERR;
         }
     }
-    json_buf_putc(w->out, '}');
+    jsonc_buf_putc(w->out, '}');
     return SL_OK;
 }
 
 /* Without a schema: by the value's own type. A STRUCT carries its schema; Connect would refuse
  * it ("Mismatching schema.") but writing it with its own schema is what a user expects. */
-static int write_any(json_writer *w, const sl_value *v)
+static int write_any(jsonc_writer *w, const sl_value *v)
 {
     if (v == NULL) {
-        json_buf_put(w->out, "null", 4);
+        jsonc_buf_put(w->out, "null", 4);
         return SL_OK;
     }
     double d;
@@ -245,7 +248,7 @@ static int write_any(json_writer *w, const sl_value *v)
     case SL_TYPE_INT32:
     case SL_TYPE_INT64:
         sl_value_get_int(v, &i);
-        json_put_int(w->out, i);
+        jsonc_put_int(w->out, i);
         return SL_OK;
     case SL_TYPE_FLOAT32:
     case SL_TYPE_FLOAT64:
@@ -253,11 +256,11 @@ static int write_any(json_writer *w, const sl_value *v)
         put_float(w->out, d, sl_value_type(v) == SL_TYPE_FLOAT32);
         return SL_OK;
     case SL_TYPE_BOOLEAN:
-        json_buf_puts(w->out, sl_value_get_bool(v) ? "true" : "false");
+        jsonc_buf_puts(w->out, sl_value_get_bool(v) ? "true" : "false");
         return SL_OK;
     case SL_TYPE_STRING: {
         const char *s = sl_value_get_string(v, &len);
-        json_write_string(w->out, s, len);
+        jsonc_write_string(w->out, s, len);
         return SL_OK;
     }
     case SL_TYPE_BYTES: {
@@ -275,7 +278,7 @@ static int write_any(json_writer *w, const sl_value *v)
     return data_err(w, "Couldn't convert value of type %d to JSON.", (int)sl_value_type(v));
 }
 
-static int write_logical(json_writer *w, const sl_schema *s, sl_logical lg, const sl_value *v)
+static int write_logical(jsonc_writer *w, const sl_schema *s, sl_logical lg, const sl_value *v)
 {
     sl_type vt = sl_value_type(v);
     if (lg == SL_LOGICAL_DECIMAL) {
@@ -294,7 +297,7 @@ static int write_logical(json_writer *w, const sl_schema *s, sl_logical lg, cons
         char *text = value_decimal_to_string(bytes, len, scale);
         if (text == NULL)
             return len == 0 ? data_err(w, "Invalid Decimal value: no bytes") : nomem(w);
-        json_buf_puts(w->out, text);
+        jsonc_buf_puts(w->out, text);
         free(text);
         return SL_OK;
     }
@@ -306,18 +309,18 @@ static int write_logical(json_writer *w, const sl_schema *s, sl_logical lg, cons
                         value_type_name(want), value_type_name(vt));
     int64_t i;
     sl_value_get_int(v, &i);
-    json_put_int(w->out, i);
+    jsonc_put_int(w->out, i);
     return SL_OK;
 }
 
-static int write_typed(json_writer *w, const sl_schema *s, const sl_value *v)
+static int write_typed(jsonc_writer *w, const sl_schema *s, const sl_value *v)
 {
     if (v == NULL) {
         const sl_value *def = sl_schema_default(s);
         if (def != NULL && w->opts.replace_null_with_default)
             return write_typed(w, s, def);
         if (sl_schema_optional(s)) {
-            json_buf_put(w->out, "null", 4);
+            jsonc_buf_put(w->out, "null", 4);
             return SL_OK;
         }
         return data_err(w, "Conversion error: null value for field that is required and has no "
@@ -345,7 +348,7 @@ static int write_typed(json_writer *w, const sl_schema *s, const sl_value *v)
     }
 }
 
-int json_write_value(json_writer *w, const sl_schema *schema, const sl_value *v)
+int jsonc_write_value(jsonc_writer *w, const sl_schema *schema, const sl_value *v)
 {
     int rc = write_value(w, schema, v);
     if (rc == SL_OK && w->out->oom)

@@ -82,13 +82,13 @@ static int string_from_value(void *state, const char *topic, const char *header_
         *out_len = len;
         return SL_OK;
     }
-    json_buf b = {0};
+    jsonc_buf b = {0};
     if (conv_java_text(&b, schema, value, errstr, errstr_size) != SL_OK) {
-        json_buf_free(&b);
+        jsonc_buf_free(&b);
         return SL_ERR;
     }
-    if (b.oom || (b.data == NULL && !json_buf_grow(&b, 1))) {
-        json_buf_free(&b);
+    if (b.oom || (b.data == NULL && !jsonc_buf_grow(&b, 1))) {
+        jsonc_buf_free(&b);
         snprintf(errstr, errstr_size, "out of memory");
         return SL_ERR;
     }
@@ -112,10 +112,10 @@ static int string_to_value(void *state, const char *topic, const char *header_ke
     if (conv_utf8_valid(data, len)) {
         *value = sl_value_new_string(data, len);
     } else {
-        json_buf b = {0};
+        jsonc_buf b = {0};
         conv_utf8_sanitize(&b, data, len);
         *value = b.oom ? NULL : sl_value_new_string(b.data ? b.data : "", b.len);
-        json_buf_free(&b);
+        jsonc_buf_free(&b);
     }
     if (*value == NULL) {
         sl_schema_unref(*schema);

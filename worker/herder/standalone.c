@@ -634,8 +634,9 @@ static void validate_config(herder *hh, const char *plugin, json_t *config, herd
     json_t *infos = NULL;
     config_result *res = NULL;
     char err[2048] = "";
-    if (connector_validate(props, plugin, &infos, &res, err, sizeof(err)) != SL_OK)
-        herder_reply_error(r, 400, "%s", err);
+    int rc = connector_validate(props, plugin, &infos, &res, err, sizeof(err));
+    if (rc != SL_OK) /* Connect: an unknown class is a 500 here, a bad request a 400 */
+        herder_reply_error(r, rc == CONNECTOR_VALIDATE_BAD_REQUEST ? 400 : 500, "%s", err);
     else
         herder_reply_json(r, 200, json_incref(infos));
     json_decref(infos);

@@ -13,9 +13,13 @@
 #define SEQ_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
 #define MAX_SLOTS (UINT64_C(1) << (64 - SEQ_BITS))
 
+/* One in-flight record: its serialized offset (NULL = null offset) and, when the task wants
+ * records back on ack, the record itself. */
 typedef struct inflight {
-    sl_record *rec;
+    char *offset;
+    uint32_t offset_len;
     bool acked;
+    sl_record *rec;
 } inflight;
 
 typedef struct slot {
@@ -26,7 +30,9 @@ typedef struct slot {
     inflight *ring; /* capacity is a power of two */
     size_t cap, head, count;
     uint64_t head_seq, next_seq; /* masked to SEQ_BITS */
-    sl_record *committable;      /* retained: newest record of the acked prefix */
+    bool has_committable;        /* some record of the acked prefix exists */
+    char *committable;           /* its offset JSON (NULL = null offset) */
+    uint32_t committable_len;
     uint64_t gen;                /* bumped when committable changes */
     uint64_t stored_gen;         /* gen last written to the store */
 } slot;
@@ -194,10 +200,13 @@ void offset_tracker_destroy(offset_tracker *t)
     snapshot_free(t);
     for (size_t i = 0; i < t->nslots; i++) {
         slot *s = &t->slots[i];
-        for (size_t k = 0; k < s->count; k++)
-            sl_record_release(s->ring[(s->head + k) & (s->cap - 1)].rec);
+        for (size_t k = 0; k < s->count; k++) {
+            inflight *e = &s->ring[(s->head + k) & (s->cap - 1)];
+            free(e->offset);
+            sl_record_release(e->rec);
+        }
         free(s->ring);
-        sl_record_release(s->committable);
+        free(s->committable);
         sl_value_destroy(s->partition);
         free(s->key);
     }
@@ -304,7 +313,7 @@ static int64_t slot_find(offset_tracker *t, const sl_value *partition, char *err
     return idx;
 }
 
-static int ring_push(slot *s, sl_record *rec)
+static int ring_push(slot *s, char *offset, uint32_t offset_len, sl_record *rec)
 {
     if (s->count == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
@@ -318,26 +327,51 @@ static int ring_push(slot *s, sl_record *rec)
         s->cap = cap;
         s->head = 0;
     }
-    s->ring[(s->head + s->count) & (s->cap - 1)] = (inflight){.rec = rec, .acked = false};
+    s->ring[(s->head + s->count) & (s->cap - 1)] =
+        (inflight){.offset = offset, .offset_len = offset_len, .acked = false, .rec = rec};
     s->count++;
     s->next_seq = (s->next_seq + 1) & SEQ_MASK;
     return SL_OK;
 }
 
-int offset_tracker_submit(offset_tracker *t, sl_record *record, offset_token *token,
-                          char *errstr, size_t errstr_size)
+int offset_tracker_submit(offset_tracker *t, sl_record *record, bool keep_record,
+                          offset_token *token, char *errstr, size_t errstr_size)
 {
     int64_t idx = slot_find(t, sl_record_source_partition(record), errstr, errstr_size);
     if (idx < 0)
         return SL_ERR;
     slot *s = &t->slots[idx];
-    uint64_t seq = s->next_seq;
     if (s->count >= SEQ_MASK) {
         snprintf(errstr, errstr_size, "too many records in flight");
         return SL_ERR;
     }
-    if (ring_push(s, sl_record_retain(record)) != SL_OK) {
-        sl_record_release(record);
+    /* Serialize the offset now, while the record is hot, instead of keeping the record
+     * alive until Kafka acknowledges it: the JSON is what the store needs anyway. */
+    char *json = NULL;
+    size_t len = 0;
+    if (s->partition != NULL) {
+        const sl_value *off = sl_record_source_offset(record);
+        if (off != NULL) {
+            char verr[256] = "";
+            if (value_validate_offset_map(off, verr, sizeof(verr)) != SL_OK) {
+                snprintf(errstr, errstr_size, "invalid source offset for partition %.*s: %s",
+                         (int)s->key_len, s->key, verr);
+                return SL_ERR;
+            }
+            json = value_to_json_len(off, NULL, &len);
+            if (json == NULL || len > UINT32_MAX) {
+                free(json);
+                snprintf(errstr, errstr_size, "out of memory tracking source offsets");
+                return SL_ERR;
+            }
+        }
+    }
+    uint64_t seq = s->next_seq;
+    if (ring_push(s, json, (uint32_t)len, keep_record ? sl_record_retain(record) : NULL) !=
+        SL_OK) {
+        free(json);
+        if (keep_record)
+            sl_record_release(record);
         snprintf(errstr, errstr_size, "out of memory tracking source offsets");
         return SL_ERR;
     }
@@ -362,19 +396,26 @@ int offset_tracker_ack(offset_tracker *t, offset_token token, sl_record **record
         return SL_ERR;
     e->acked = true;
     t->in_flight--;
-    if (record != NULL)
-        *record = sl_record_retain(e->rec);
+    if (record != NULL) {
+        *record = e->rec;
+        e->rec = NULL;
+    }
     /* Only the acked prefix may be committed: a later record's offset would claim that every
      * earlier record of the partition is in Kafka (Connect's SubmittedRecords). */
     while (s->count > 0 && s->ring[s->head].acked) {
-        sl_record *rec = s->ring[s->head].rec;
+        inflight *h = &s->ring[s->head];
         if (s->partition != NULL) {
-            sl_record_release(s->committable);
-            s->committable = rec;
+            free(s->committable);
+            s->committable = h->offset;
+            s->committable_len = h->offset_len;
+            s->has_committable = true;
             s->gen++;
         } else {
-            sl_record_release(rec);
+            free(h->offset);
         }
+        sl_record_release(h->rec);
+        h->offset = NULL;
+        h->rec = NULL;
         s->head = (s->head + 1) & (s->cap - 1);
         s->count--;
         s->head_seq = (s->head_seq + 1) & SEQ_MASK;
@@ -393,6 +434,7 @@ int offset_tracker_cancel(offset_tracker *t, offset_token token)
     inflight *e = &s->ring[(s->head + s->count - 1) & (s->cap - 1)];
     if (e->acked)
         return SL_ERR;
+    free(e->offset);
     sl_record_release(e->rec);
     s->count--;
     s->next_seq = (s->next_seq - 1) & SEQ_MASK;
@@ -412,7 +454,7 @@ int offset_tracker_snapshot(offset_tracker *t, const offset_entry **entries, siz
     *n = 0;
     size_t dirty = 0;
     for (size_t i = 0; i < t->nslots; i++)
-        if (t->slots[i].committable != NULL && t->slots[i].gen != t->slots[i].stored_gen)
+        if (t->slots[i].has_committable && t->slots[i].gen != t->slots[i].stored_gen)
             dirty++;
     if (dirty == 0)
         return SL_OK;
@@ -426,27 +468,23 @@ int offset_tracker_snapshot(offset_tracker *t, const offset_entry **entries, siz
     }
     for (size_t i = 0; i < t->nslots; i++) {
         slot *s = &t->slots[i];
-        if (s->committable == NULL || s->gen == s->stored_gen)
+        if (!s->has_committable || s->gen == s->stored_gen)
             continue;
-        const sl_value *off = sl_record_source_offset(s->committable);
-        char verr[256] = "";
-        if (value_validate_offset_map(off, verr, sizeof(verr)) != SL_OK) {
-            snprintf(errstr, errstr_size, "invalid source offset for partition %.*s: %s",
-                     (int)s->key_len, s->key, verr);
-            snapshot_free(t);
-            return SL_ERR;
-        }
         offset_entry *e = &t->snap[t->snap_n];
         e->key = s->key;
         e->key_len = s->key_len;
-        if (off != NULL) {
-            char *json = value_to_json_len(off, NULL, &e->value_len);
-            if (json == NULL) {
+        if (s->committable != NULL) {
+            /* A copy: the slot's may be replaced by acks before the snapshot is done. */
+            char *v = malloc((size_t)s->committable_len + 1);
+            if (v == NULL) {
                 snapshot_free(t);
                 snprintf(errstr, errstr_size, "out of memory building the offset snapshot");
                 return SL_ERR;
             }
-            e->value = json;
+            memcpy(v, s->committable, s->committable_len);
+            v[s->committable_len] = '\0';
+            e->value = v;
+            e->value_len = s->committable_len;
         }
         t->snap_slots[t->snap_n] = i;
         t->snap_gens[t->snap_n] = s->gen;

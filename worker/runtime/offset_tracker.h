@@ -19,19 +19,21 @@ offset_tracker *offset_tracker_new(const char *connector);
 /* Releases every record still held. */
 void offset_tracker_destroy(offset_tracker *t);
 
-/* Register `record` as sent (in emit order). The tracker takes one reference to the record
- * (sl_record_retain) and keeps it until its offset is superseded; its source partition and
- * offset are read from it. Records with a null source partition are counted as in flight but
- * never committed. SL_OK with *token, or SL_ERR with errstr (out of memory, or a source
- * partition that is not a map of primitives: Connect's OffsetUtils message). */
-int offset_tracker_submit(offset_tracker *t, sl_record *record, offset_token *token,
-                          char *errstr, size_t errstr_size);
+/* Register `record` as sent (in emit order). Its source offset is serialized now (compact
+ * JSON, the bytes later written to the store), so the caller may free the record at once;
+ * with `keep_record` the tracker also takes a reference to it (sl_record_retain) and hands it
+ * back on ack, for the task's commit_record(). Records with a null source partition are
+ * counted as in flight but never committed. SL_OK with *token, or SL_ERR with errstr (out of
+ * memory, or a source partition or offset that is not a map of primitives: Connect's
+ * OffsetUtils message). */
+int offset_tracker_submit(offset_tracker *t, sl_record *record, bool keep_record,
+                          offset_token *token, char *errstr, size_t errstr_size);
 
 /* Kafka acknowledged the record (or it was dropped by a transform, which Connect also treats
  * as acknowledged). Advances the committable offset when the head of its partition is acked.
- * If `record` is not NULL, *record receives the acked record with a new reference the caller
- * releases (for the task's commit_record()). SL_OK, or SL_ERR (nothing changes, *record NULL)
- * for an unknown or already acked token. */
+ * If the record was submitted with keep_record and `record` is not NULL, *record receives it
+ * with a reference the caller releases (for the task's commit_record()); else *record is
+ * NULL. SL_OK, or SL_ERR (nothing changes) for an unknown or already acked token. */
 int offset_tracker_ack(offset_tracker *t, offset_token token, sl_record **record);
 
 /* Forget the most recently submitted record of its partition (it was never handed to Kafka,
@@ -47,10 +49,9 @@ size_t offset_tracker_partitions(const offset_tracker *t);
 
 /* The offsets that became committable since the last successful snapshot: an array of
  * entries (keys `["<connector>",{partition}]`, values the compact JSON of the offset, NULL for
- * a null offset = tombstone), built without touching records still in flight. On SL_OK
- * *entries / *n are owned by the tracker and valid until offset_tracker_snapshot_done() or
- * the next snapshot; *n may be 0. SL_ERR with errstr when an offset is not a valid offset map
- * (the task should fail) or when out of memory. */
+ * a null offset = tombstone). On SL_OK *entries / *n are owned by the tracker and valid until
+ * offset_tracker_snapshot_done() or the next snapshot; *n may be 0. SL_ERR with errstr when
+ * out of memory. */
 int offset_tracker_snapshot(offset_tracker *t, const offset_entry **entries, size_t *n,
                             char *errstr, size_t errstr_size);
 /* Call after the snapshot was written: committed = true marks those offsets as stored (they
