@@ -124,9 +124,11 @@ install: all
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^tests/system')
 
+CPPCHECK := cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --suppress=missingIncludeSystem --inline-suppr
 lint:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --suppress=missingIncludeSystem -DSLUICE_HOST -Isdk/include -Iworker worker sdk plugins transforms
+	$(CPPCHECK) -DSLUICE_HOST -Isdk/include -Iworker worker
+	$(CPPCHECK) -USLUICE_HOST -Isdk/include sdk/examples plugins transforms bench/plugins
 
 clean:
 	rm -rf build build-asan

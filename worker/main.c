@@ -79,7 +79,8 @@ static int dev_defaults(sl_props *wp, int port, kafka_devcluster **cluster, char
         if (!sl_props_has(wp, defaults[i][0]))
             sl_props_set(wp, defaults[i][0], defaults[i][1]);
     if (!sl_props_has(wp, "listeners")) {
-        snprintf(buf, sizeof(buf), "http://:%d", port);
+        /* A development worker answers this machine only. */
+        snprintf(buf, sizeof(buf), "http://127.0.0.1:%d", port);
         sl_props_set(wp, "listeners", buf);
     }
     if (!sl_props_has(wp, "offset.storage.file.filename")) {

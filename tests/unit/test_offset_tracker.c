@@ -35,11 +35,13 @@ static sl_record *rec(const char *file, int64_t pos)
     return r;
 }
 
+static bool g_keep; /* submit with keep_record */
+
 static offset_token submit(offset_tracker *t, sl_record *r)
 {
     offset_token tok = 0;
     char err[256];
-    assert_int_equal(offset_tracker_submit(t, r, &tok, err, sizeof(err)), SL_OK);
+    assert_int_equal(offset_tracker_submit(t, r, g_keep, &tok, err, sizeof(err)), SL_OK);
     sl_record_release(r); /* the tracker holds its own reference */
     return tok;
 }
@@ -114,17 +116,27 @@ static void test_partitions_independent(void **state)
 {
     (void)state;
     offset_tracker *t = offset_tracker_new("c");
+    g_keep = true;
     offset_token a1 = submit(t, rec("a", 1));
+    g_keep = false;
     offset_token b1 = submit(t, rec("b", 10));
     offset_token a2 = submit(t, rec("a", 2));
+    g_keep = true; /* records come back on ack */
     offset_token n1 = submit(t, rec(NULL, 0)); /* no source partition */
+    g_keep = false;
     assert_int_equal(offset_tracker_partitions(t), 3);
-    assert_int_equal(offset_tracker_ack(t, a2, NULL), SL_OK);
+    sl_record *none = (sl_record *)0x1;
+    assert_int_equal(offset_tracker_ack(t, a2, &none), SL_OK);
+    assert_null(none); /* not kept: nothing to hand back */
     assert_int_equal(offset_tracker_ack(t, b1, NULL), SL_OK);
     assert_string_equal(snap_text(t, true), "[\"c\",{\"file\":\"b\"}]={\"pos\":10};");
-    assert_int_equal(offset_tracker_ack(t, n1, NULL), SL_OK);
-    assert_string_equal(snap_text(t, true), "");
     sl_record *got = NULL;
+    assert_int_equal(offset_tracker_ack(t, b1, &got), SL_ERR); /* acked already */
+    assert_int_equal(offset_tracker_ack(t, n1, &got), SL_OK);
+    assert_non_null(got); /* kept: handed back */
+    sl_record_release(got);
+    assert_string_equal(snap_text(t, true), "");
+    got = NULL;
     assert_int_equal(offset_tracker_ack(t, a1, &got), SL_OK);
     assert_non_null(got);
     int64_t v = 0;
@@ -185,20 +197,19 @@ static void test_bad_partition_and_offset(void **state)
     sl_record_set_source_position(r, bad, imap("pos", 1));
     offset_token tok;
     char err[256] = "";
-    assert_int_equal(offset_tracker_submit(t, r, &tok, err, sizeof(err)), SL_ERR);
+    assert_int_equal(offset_tracker_submit(t, r, false, &tok, err, sizeof(err)), SL_ERR);
     assert_true(err[0] != '\0');
     sl_record_release(r);
     assert_int_equal(offset_tracker_in_flight(t), 0);
 
-    /* An offset that is not a map fails at snapshot time. */
+    /* So must an offset. */
     r = sl_source_record_new("t", -1, NULL, NULL, NULL, NULL);
     sl_record_set_source_position(r, smap("file", "f"), sl_value_new_array());
-    offset_tracker_ack(t, submit(t, r), NULL);
-    const offset_entry *e;
-    size_t n;
     err[0] = '\0';
-    assert_int_equal(offset_tracker_snapshot(t, &e, &n, err, sizeof(err)), SL_ERR);
+    assert_int_equal(offset_tracker_submit(t, r, true, &tok, err, sizeof(err)), SL_ERR);
     assert_non_null(strstr(err, "invalid source offset"));
+    sl_record_release(r);
+    assert_int_equal(offset_tracker_in_flight(t), 0);
     offset_tracker_destroy(t);
 }
 

@@ -540,9 +540,17 @@ static void test_builtin_converters(void **state)
     assert_ptr_equal(registry_find_converter("Json"), json->def.converter);
     assert_non_null(registry_find_converter("org.apache.kafka.connect.storage.StringConverter"));
     assert_non_null(registry_find_converter("ByteArrayConverter"));
+    assert_non_null(registry_find(PLUGIN_HEADER_CONVERTER, "JsonConverter"));
+    /* SimpleHeaderConverter is only a header converter, as in Connect, but the runtime's
+     * converter lookup (all roles) still finds it. */
     const plugin_entry *simple = registry_find(PLUGIN_HEADER_CONVERTER, "SimpleHeaderConverter");
     assert_non_null(simple);
     assert_ptr_equal(registry_find(PLUGIN_HEADER_CONVERTER, "Simple"), simple);
+    assert_null(registry_find(PLUGIN_CONVERTER, "SimpleHeaderConverter"));
+    assert_ptr_equal(registry_find_converter("SimpleHeaderConverter"), simple->def.converter);
+    assert_ptr_equal(
+        registry_find_converter("org.apache.kafka.connect.storage.SimpleHeaderConverter"),
+        simple->def.converter);
 }
 
 static void test_list_order(void **state)

@@ -531,8 +531,9 @@ static void op_add(op *o)
     sl_props *config = sl_props_copy((const sl_props *)o->body);
     herder_reply r;
     herder_reply_init(&r);
-    o->r = &r;
-    put_config(o, config, false, TARGET_STARTED);
+    op inner = *o;
+    inner.r = &r;
+    put_config(&inner, config, false, TARGET_STARTED);
     o->result = r.status < 300 ? SL_OK : SL_ERR;
     if (o->result != SL_OK) {
         json_t *m = json_object_get(r.body, "message");

@@ -257,8 +257,8 @@ static void register_manifest(loader_plugin *p, loader_counts *c)
         const sl_converter_def *d = m->converters[i];
         const char *why = check_converter(d);
         register_def(p, c,
-                     &(def_info){"converter", i, PLUGIN_CONVERTER,
-                                 REGISTRY_KIND_BIT(PLUGIN_CONVERTER), sizeof(sl_converter_def),
+                     &(def_info){"converter", i, PLUGIN_CONVERTER, REGISTRY_CONVERTER_KINDS,
+                                 sizeof(sl_converter_def),
                                  why == NULL && d->header_converter, d, d->struct_size,
                                  d->class_name, d->version, why},
                      &c->converters);

@@ -105,7 +105,13 @@ static void register_builtin_converters(void)
         const sl_converter_def *d = defs[i];
         if (d->class_name == NULL)
             continue;
-        if (registry_add(PLUGIN_CONVERTER, d->class_name, d->version, "builtin", d) != SL_OK ||
+        /* Connect's SimpleHeaderConverter implements HeaderConverter only, so
+         * GET /connector-plugins lists it as a header_converter alone, and validation refuses
+         * it as key.converter or value.converter. sl_converter_def cannot say "header only",
+         * hence the special case for this one built-in. */
+        bool value_converter = d != &simple_header_converter_def;
+        if ((value_converter &&
+             registry_add(PLUGIN_CONVERTER, d->class_name, d->version, "builtin", d) != SL_OK) ||
             (d->header_converter && registry_add(PLUGIN_HEADER_CONVERTER, d->class_name,
                                                  d->version, "builtin", d) != SL_OK))
             LOG_ERROR(LOGGER, "Could not register built-in converter %s: out of memory",
@@ -279,7 +285,8 @@ const sl_predicate_def *registry_find_predicate(const char *name)
 
 const sl_converter_def *registry_find_converter(const char *name)
 {
-    const plugin_entry *e = resolve(REGISTRY_KIND_BIT(PLUGIN_CONVERTER), name);
+    /* Both converter kinds: the runtime builds header converters with this too. */
+    const plugin_entry *e = resolve(REGISTRY_CONVERTER_KINDS, name);
     return e ? e->def.converter : NULL;
 }
 

@@ -77,6 +77,9 @@ const plugin_entry *registry_find(plugin_kind kind, const char *name);
 const sl_connector_def *registry_find_connector(const char *name);
 const sl_transform_def *registry_find_transform(const char *name);
 const sl_predicate_def *registry_find_predicate(const char *name);
+/* Searches converters and header converters (a class in both counts once), so it serves
+ * key, value and header converters alike; use registry_find(PLUGIN_CONVERTER, ...) to insist
+ * on a key/value converter (SimpleHeaderConverter is only a header converter, as in Connect). */
 const sl_converter_def *registry_find_converter(const char *name);
 
 /* Find any kind: used by GET /connector-plugins/{p}/config. Borrowed, NULL if unknown or

@@ -8,6 +8,8 @@
 /* A set of plugin kinds, for lookups that span several (connectors are SINK or SOURCE). */
 #define REGISTRY_KIND_BIT(k) (1u << (unsigned)(k))
 #define REGISTRY_CONNECTOR_KINDS (REGISTRY_KIND_BIT(PLUGIN_SINK) | REGISTRY_KIND_BIT(PLUGIN_SOURCE))
+#define REGISTRY_CONVERTER_KINDS                                                                 \
+    (REGISTRY_KIND_BIT(PLUGIN_CONVERTER) | REGISTRY_KIND_BIT(PLUGIN_HEADER_CONVERTER))
 #define REGISTRY_ALL_KINDS 0x3fu
 
 /* registry.c ------------------------------------------------------------------------------ */

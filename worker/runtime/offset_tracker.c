@@ -121,6 +121,108 @@ static uint64_t value_hash(uint64_t h, const sl_value *v)
     return h;
 }
 
+/* ---- fast serialization of common offset maps ---- */
+
+/* True if `s` can be written between JSON quotes as is (Jackson escapes nothing in it). */
+static bool plain_ascii(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+/* Compact JSON of an offset map whose keys and string values are plain ASCII and whose other
+ * values are integers, booleans or null: the bulk of real offsets ({"position":42}). Writes
+ * what value_to_json writes, without its generality; returns NULL (not handled) otherwise,
+ * and the caller falls back to value_to_json_len. Caller frees. */
+static char *fast_offset_json(const sl_value *map, size_t *out_len)
+{
+    char buf[512];
+    size_t n = 0;
+    size_t entries = sl_value_map_len(map);
+    buf[n++] = '{';
+    for (size_t i = 0; i < entries; i++) {
+        size_t klen = 0;
+        const char *k = sl_value_get_string(sl_value_map_key_at(map, i), &klen);
+        if (k == NULL || sl_value_type(sl_value_map_key_at(map, i)) != SL_TYPE_STRING ||
+            !plain_ascii(k, klen) || n + klen + 48 > sizeof(buf))
+            return NULL;
+        if (i > 0)
+            buf[n++] = ',';
+        buf[n++] = '"';
+        memcpy(buf + n, k, klen);
+        n += klen;
+        buf[n++] = '"';
+        buf[n++] = ':';
+        const sl_value *v = sl_value_map_value_at(map, i);
+        if (v == NULL) {
+            memcpy(buf + n, "null", 4);
+            n += 4;
+            continue;
+        }
+        switch (sl_value_type(v)) {
+        case SL_TYPE_INT8:
+        case SL_TYPE_INT16:
+        case SL_TYPE_INT32:
+        case SL_TYPE_INT64: {
+            int64_t x = 0;
+            sl_value_get_int(v, &x);
+            char digits[24];
+            size_t d = 0;
+            uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+            do {
+                digits[d++] = (char)('0' + u % 10);
+                u /= 10;
+            } while (u != 0);
+            if (x < 0)
+                buf[n++] = '-';
+            while (d > 0)
+                buf[n++] = digits[--d];
+            break;
+        }
+        case SL_TYPE_BOOLEAN:
+            if (sl_value_get_bool(v)) {
+                memcpy(buf + n, "true", 4);
+                n += 4;
+            } else {
+                memcpy(buf + n, "false", 5);
+                n += 5;
+            }
+            break;
+        case SL_TYPE_STRING: {
+            size_t slen = 0;
+            const char *str = sl_value_get_string(v, &slen);
+            if (!plain_ascii(str, slen) || n + slen + 8 > sizeof(buf))
+                return NULL;
+            buf[n++] = '"';
+            memcpy(buf + n, str, slen);
+            n += slen;
+            buf[n++] = '"';
+            break;
+        }
+        default:
+            return NULL;
+        }
+    }
+    buf[n++] = '}';
+    char *out = malloc(n + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, buf, n);
+    out[n] = '\0';
+    *out_len = n;
+    return out;
+}
+
+char *offset_tracker_offset_json(const sl_value *offset, size_t *len)
+{
+    char *json = fast_offset_json(offset, len);
+    return json != NULL ? json : value_to_json_len(offset, NULL, len);
+}
+
 /* ---- keys ---- */
 
 char *offset_tracker_key(const char *connector, const sl_value *partition, size_t *len)
@@ -358,7 +460,7 @@ int offset_tracker_submit(offset_tracker *t, sl_record *record, bool keep_record
                          (int)s->key_len, s->key, verr);
                 return SL_ERR;
             }
-            json = value_to_json_len(off, NULL, &len);
+            json = offset_tracker_offset_json(off, &len);
             if (json == NULL || len > UINT32_MAX) {
                 free(json);
                 snprintf(errstr, errstr_size, "out of memory tracking source offsets");

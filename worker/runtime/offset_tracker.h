@@ -65,6 +65,11 @@ void offset_tracker_snapshot_done(offset_tracker *t, bool committed);
  * name cannot be encoded. Thread-safe. */
 char *offset_tracker_key(const char *connector, const sl_value *partition, size_t *len);
 
+/* Compact JSON of an offset map (a valid one: see value_validate_offset_map), byte-identical
+ * to sl_value_to_json, with a fast path for the common shapes. Caller frees; *len gets the
+ * length. NULL when out of memory. Thread-safe. */
+char *offset_tracker_offset_json(const sl_value *offset, size_t *len);
+
 /* Parse a stored offset (compact JSON text of `len` bytes) back into a value as Connect's
  * JsonConverter with schemas.enable=false reads it: objects -> MAP (string keys, order kept),
  * arrays -> ARRAY, integers -> INT64, other numbers -> FLOAT64, strings, booleans, null.

@@ -10,6 +10,8 @@
 #include "runtime/runtime_internal.h"
 #include "util/log.h"
 
+#define SOURCE_COPY_MAX 4096
+
 typedef struct topic_handle {
     char *name;
     rd_kafka_topic_t *rkt;
@@ -176,7 +178,8 @@ static int record_dropped(rt_task *t, sl_record *rec)
     source_run *run = t->src;
     offset_token token;
     char err[512];
-    if (offset_tracker_submit(run->tracker, rec, &token, err, sizeof(err)) != SL_OK) {
+    if (offset_tracker_submit(run->tracker, rec, t->def->commit_record != NULL, &token, err,
+                              sizeof(err)) != SL_OK) {
         task_fail(t, err);
         return SL_ERR;
     }
@@ -267,7 +270,8 @@ static int send_record(rt_task *t, sl_record *rec)
     }
     rd_kafka_topic_t *rkt = topic_get(run, topic);
     offset_token token = 0;
-    if (rkt == NULL || offset_tracker_submit(run->tracker, rec, &token, err, sizeof(err)) != SL_OK) {
+    if (rkt == NULL || offset_tracker_submit(run->tracker, rec, t->def->commit_record != NULL,
+                                             &token, err, sizeof(err)) != SL_OK) {
         if (rkt == NULL)
             snprintf(err, sizeof(err), "cannot create a producer handle for topic %s", topic);
         free(kbuf);
@@ -280,11 +284,15 @@ static int send_record(rt_task *t, sl_record *rec)
     }
     int32_t partition = sl_record_partition(rec);
     int64_t ts = sl_record_timestamp(rec);
+    /* Small values are copied into librdkafka's own message allocation (one malloc, and our
+     * buffer is freed now while hot); large ones are handed over without a copy. */
+    bool copy = vlen <= SOURCE_COPY_MAX;
     for (;;) {
         rd_kafka_resp_err_t perr = rd_kafka_producev(
             run->rk, RD_KAFKA_V_RKT(rkt),
             RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_VALUE(vbuf, vlen),
+            RD_KAFKA_V_MSGFLAGS(copy ? RD_KAFKA_MSG_F_COPY : RD_KAFKA_MSG_F_FREE),
+            RD_KAFKA_V_VALUE(vbuf, vlen),
             RD_KAFKA_V_KEY(kbuf, klen), RD_KAFKA_V_TIMESTAMP(ts > 0 ? ts : 0),
             RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)token), RD_KAFKA_V_END);
         if (perr == RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -311,14 +319,11 @@ static int send_record(rt_task *t, sl_record *rec)
         sl_record_release(rec);
         return rc2;
     }
-    free(kbuf); /* librdkafka copies keys; it took the value (F_FREE) and the headers */
+    free(kbuf); /* librdkafka copies keys; it took the headers, and the value unless copied */
+    if (copy)
+        free(vbuf);
     run->sent++;
-    if (t->def->commit_record == NULL) {
-        /* The tracker keeps the record only for its source offset: free the payload now. */
-        sl_record_set_key(rec, NULL, NULL);
-        sl_record_set_value(rec, NULL, NULL);
-    }
-    sl_record_release(rec);
+    sl_record_release(rec); /* the tracker kept its offset (and the record if commit_record) */
     return SL_OK;
 }
 
