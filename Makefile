@@ -70,7 +70,7 @@ $(BUILD)/plugins/%.so: $$(wildcard plugins/%/*.c) $$(wildcard plugins/%/*.h) $(w
 
 $(BUILD)/plugins/transforms.so: $(wildcard transforms/*.c) $(wildcard transforms/*.h) $(wildcard sdk/include/sluice/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PLUGIN_CFLAGS) $(PLUGIN_CPPFLAGS) -shared $(filter %.c,$^) -o $@ -lm
+	$(CC) $(CFLAGS) $(PLUGIN_CFLAGS) $(PLUGIN_CPPFLAGS) -shared $(filter %.c,$^) -o $@ -lpcre2-8 -lm
 
 $(BUILD)/examples/%.so: sdk/examples/%.c $(wildcard sdk/include/sluice/*.h)
 	@mkdir -p $(dir $@)
@@ -83,6 +83,13 @@ $(BUILD)/bench/plugins/%.so: bench/plugins/%.c $(wildcard sdk/include/sluice/*.h
 $(BUILD)/tests/plugins/%.so: tests/unit/plugins/%.c $(wildcard sdk/include/sluice/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PLUGIN_CFLAGS) $(PLUGIN_CPPFLAGS) -shared $< -o $@
+
+# The transforms' unit tests compile the transform sources (not the manifest) into the test,
+# with the host flags, so SDK calls are the worker's own functions.
+TRANSFORM_SRCS := $(filter-out transforms/plugin.c,$(wildcard transforms/*.c))
+$(BUILD)/tests/unit/test_transforms_%: tests/unit/test_transforms_%.c $(TRANSFORM_SRCS) $(wildcard transforms/*.h) $(LIBSLUICE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(HOST_CPPFLAGS) -Itests/unit -Itransforms $< $(TRANSFORM_SRCS) $(LIBSLUICE) -o $@ $(LDLIBS) -lpcre2-8 -lcmocka
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSLUICE)
 	@mkdir -p $(dir $@)

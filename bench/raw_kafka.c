@@ -22,6 +22,7 @@ typedef struct raw_opts {
     long long count;
     long long size;
     int timeout_s;   /* give up after this long without progress */
+    int json;        /* produce JSON documents */
     sl_props *props; /* worker-style properties: bootstrap.servers plus -X as producer./consumer. */
 } raw_opts;
 
@@ -42,7 +43,7 @@ static double raw_now(void)
 
 static void raw_usage(FILE *fp)
 {
-    fputs("usage: raw_kafka produce --bootstrap B --topic T --count N [--size S] [-X k=v]...\n"
+    fputs("usage: raw_kafka produce --bootstrap B --topic T --count N [--size S] [--json] [-X k=v]...\n"
           "       raw_kafka consume --bootstrap B --topic T --count N [-X k=v]...\n"
           "Measures raw librdkafka throughput with the worker's connector client settings\n"
           "(-X keys use Java or librdkafka names, as producer.*/consumer.* worker keys do).\n"
@@ -98,6 +99,20 @@ static int raw_produce(const raw_opts *o)
     }
     for (long long i = 0; i < o->size; i++)
         payload[i] = (char)('a' + i % 26);
+    if (o->json) {
+        /* A JSON document of exactly `size` bytes with typical field types, for the
+         * JsonConverter rows: {"id":..,"user":..,"score":..,"active":..,"tags":[..],"pad":".."} */
+        static const char head[] =
+            "{\"id\":1234567,\"user\":\"user-1234567\",\"score\":98.25,\"active\":true,"
+            "\"tags\":[\"a\",\"bc\"],\"pad\":\"";
+        long long fixed = (long long)sizeof(head) - 1 + 2;
+        if (o->size < fixed) {
+            fprintf(stderr, "raw_kafka: --json needs --size >= %lld\n", fixed);
+            return 1;
+        }
+        memcpy(payload, head, sizeof(head) - 1);
+        memcpy(payload + o->size - 2, "\"}", 2);
+    }
 
     double t0 = raw_now(), last_progress = t0;
     long long sent = 0, last_delivered = 0;
@@ -245,7 +260,8 @@ int main(int argc, char **argv)
         {"bootstrap", required_argument, NULL, 'b'}, {"topic", required_argument, NULL, 't'},
         {"count", required_argument, NULL, 'c'},     {"size", required_argument, NULL, 's'},
         {"timeout", required_argument, NULL, 'T'},   {"help", no_argument, NULL, 'h'},
-        {"verbose", no_argument, NULL, 'v'},         {NULL, 0, NULL, 0},
+        {"verbose", no_argument, NULL, 'v'},         {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     long long v = 0;
@@ -280,6 +296,9 @@ int main(int argc, char **argv)
             sl_props_set(o.props, key, eq + 1);
             break;
         }
+        case 'j': /* produce JSON documents instead of letters */
+            o.json = 1;
+            break;
         case 'v': /* show librdkafka's debug lines (-X debug=...) */
             log_set_level(SL_LOG_DEBUG);
             break;

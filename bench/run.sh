@@ -15,6 +15,7 @@
 # same setting (worker property producer.sticky.partitioning.linger.ms=0: $BENCH_PRODUCER_PROPS)
 # for a fair ratio and a complete topic.
 set -euo pipefail
+[[ -n ${BENCH_DEBUG:-} ]] && set -x
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SLUICE_BUILD:-$REPO/build}
@@ -59,6 +60,7 @@ stop_mock() {
     KM_PID=
 }
 cleanup() {
+    stop_worker
     stop_mock
     rm -rf "$LOG_DIR"
 }
@@ -95,7 +97,7 @@ run_bench() {
     ROWS+=("$name|$(field records "$line")|$(field seconds "$line")|$LAST_RPS|$ratio")
 }
 
-start_mock "bench:$PARTITIONS"
+start_mock "bench:$PARTITIONS" "benchjson:$PARTITIONS" "benchsource:$PARTITIONS"
 echo "bench: kafka-mock at $BOOTSTRAP, topic bench ($PARTITIONS partitions)," \
     "$COUNT records x $SIZE bytes" >&2
 
@@ -110,7 +112,89 @@ RAW_CONSUME_RPS=$LAST_RPS
 export RAW_PRODUCE_RPS RAW_CONSUME_RPS
 
 # ---- Sluice pipelines: source rows use RAW_PRODUCE_RPS as baseline, sink rows RAW_CONSUME_RPS.
-# e.g. run_bench "source: ... -> kafka" "$RAW_PRODUCE_RPS" <command printing records= seconds= rps=>
+# sluice_run CLASS CONVERTER TOPIC_KEY TOPIC [EXTRA_WORKER_PROPS...]: runs a standalone worker
+# with one bench connector (bench/plugins) and prints its result line. The connector writes
+# "<records> <first_ns> <last_ns>" when it has seen COUNT records (sinks: in put; the source:
+# acknowledged by Kafka), so the time is first record to last, as the raw rows measure it.
+WORKER_PID=
+sluice_run() {
+    local class=$1 conv=$2 topic_key=$3 topic=$4
+    shift 4
+    local dir
+    dir=$(mktemp -d "$LOG_DIR/worker.XXXXXX")
+    {
+        echo "bootstrap.servers=$BOOTSTRAP"
+        echo "listeners=http://127.0.0.1:0"
+        echo "plugin.path=$BUILD/bench/plugins"
+        echo "offset.storage.file.filename=$dir/offsets"
+        echo "key.converter=$conv"
+        echo "value.converter=$conv"
+        echo "value.converter.schemas.enable=false"
+        echo "key.converter.schemas.enable=false"
+        echo "offset.flush.interval.ms=10000"
+        echo "producer.$BENCH_PRODUCER_PROPS"
+        local p
+        for p in "$@"; do echo "$p"; done
+    } >"$dir/worker.properties"
+    printf '{"name":"bench","config":{"connector.class":"%s","%s":"%s","report.file":"%s",
+        "records":"%s","record.size":"%s"}}\n' "$class" "$topic_key" "$topic" "$dir/report" \
+        "$COUNT" "$SIZE" >"$dir/connector.json"
+    "$BUILD/bin/sluice-worker" --standalone "$dir/worker.properties" "$dir/connector.json" \
+        >"$dir/worker.log" 2>&1 &
+    WORKER_PID=$!
+    local waited=0
+    while [[ ! -s $dir/report ]]; do
+        if ! kill -0 "$WORKER_PID" 2>/dev/null; then
+            echo "bench: worker exited early:" >&2
+            tail -n 20 "$dir/worker.log" >&2
+            return 1
+        fi
+        sleep 0.2
+        waited=$((waited + 1))
+        if ((waited > TIMEOUT * 5)); then
+            echo "bench: no report after ${TIMEOUT}s:" >&2
+            tail -n 20 "$dir/worker.log" >&2
+            stop_worker
+            return 1
+        fi
+    done
+    stop_worker
+    awk '{ s = ($3 - $2) / 1e9; printf "sluice records=%d seconds=%.3f rps=%.0f\n", $1, s, (s > 0 ? $1 / s : 0) }' \
+        "$dir/report"
+}
+stop_worker() {
+    [[ -n $WORKER_PID ]] || return 0
+    kill "$WORKER_PID" 2>/dev/null || true
+    wait "$WORKER_PID" 2>/dev/null || true
+    WORKER_PID=
+}
+
+run_bench "sink: ByteArray, no SMTs, discard" "$RAW_CONSUME_RPS" \
+    sluice_run io.sluice.bench.DiscardSinkConnector \
+    org.apache.kafka.connect.converters.ByteArrayConverter topics bench
+run_bench "raw librdkafka produce (JSON docs)" "" \
+    "$OUT_DIR/raw_kafka" produce --bootstrap "$BOOTSTRAP" --topic benchjson --count "$COUNT" \
+    --size "$SIZE" --json --timeout "$TIMEOUT" -X "$BENCH_PRODUCER_PROPS"
+run_bench "sink: JsonConverter, reads every field" "$RAW_CONSUME_RPS" \
+    sluice_run io.sluice.bench.ReadingSinkConnector \
+    org.apache.kafka.connect.json.JsonConverter topics benchjson
+run_bench "source: ByteArray -> kafka" "$RAW_PRODUCE_RPS" \
+    sluice_run io.sluice.bench.BenchSourceConnector \
+    org.apache.kafka.connect.converters.ByteArrayConverter topic benchsource
+
+# ---- idle resident memory of a worker with no connectors ----
+idle_rss() {
+    local dir
+    dir=$(mktemp -d "$LOG_DIR/idle.XXXXXX")
+    printf 'bootstrap.servers=%s\nlisteners=http://127.0.0.1:0\nplugin.path=%s\noffset.storage.file.filename=%s\nkey.converter=org.apache.kafka.connect.json.JsonConverter\nvalue.converter=org.apache.kafka.connect.json.JsonConverter\n' \
+        "$BOOTSTRAP" "$BUILD/plugins" "$dir/offsets" >"$dir/worker.properties"
+    "$BUILD/bin/sluice-worker" --standalone "$dir/worker.properties" >"$dir/worker.log" 2>&1 &
+    WORKER_PID=$!
+    sleep 3
+    IDLE_RSS_KB=$(awk '/^VmRSS/ { print $2 }' "/proc/$WORKER_PID/status" 2>/dev/null || echo "?")
+    stop_worker
+}
+idle_rss
 
 stop_mock
 
@@ -121,4 +205,6 @@ for row in "${ROWS[@]}"; do
     IFS='|' read -r name records seconds rps ratio <<<"$row"
     printf '%-44s %10s %9s %11s %7s\n' "$name" "$records" "$seconds" "$rps" "$ratio"
 done
+echo "idle worker (no connectors, all plugins loaded): resident memory ${IDLE_RSS_KB} kB"
+echo "idle_rss_kb=$IDLE_RSS_KB" >>"$RESULTS"
 echo "(result lines in $RESULTS)"

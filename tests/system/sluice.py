@@ -75,6 +75,8 @@ class Worker:
             "key.converter": "org.apache.kafka.connect.storage.StringConverter",
             "value.converter": "org.apache.kafka.connect.storage.StringConverter",
             "offset.flush.interval.ms": "1000",
+            # A restarted sink rejoins its group quickly (the mock waits a full session).
+            "consumer.session.timeout.ms": "6000",
         }
         props.update(extra or {})
         with open(self.props_path, "w") as f:

@@ -121,7 +121,7 @@ static void test_partitions_independent(void **state)
     g_keep = false;
     offset_token b1 = submit(t, rec("b", 10));
     offset_token a2 = submit(t, rec("a", 2));
-    g_keep = true; /* records come back on ack */
+    g_keep = true;                             /* records come back on ack */
     offset_token n1 = submit(t, rec(NULL, 0)); /* no source partition */
     g_keep = false;
     assert_int_equal(offset_tracker_partitions(t), 3);

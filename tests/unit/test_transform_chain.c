@@ -260,9 +260,8 @@ static void test_empty_chain(void **state)
 static void test_order_and_subconfig(void **state)
 {
     (void)state;
-    sl_props *p = props((const char *[]){"transforms", " a , b ",
-                                         "transforms.a.type", "test.transforms.Append",
-                                         "transforms.a.text", "1",
+    sl_props *p = props((const char *[]){"transforms", " a , b ", "transforms.a.type",
+                                         "test.transforms.Append", "transforms.a.text", "1",
                                          "transforms.b.type", "Append", /* simple name */
                                          "transforms.b.text", "2", NULL});
     transform_chain *c = NULL;
@@ -283,10 +282,9 @@ static void test_order_and_subconfig(void **state)
 static void test_drop_counts_and_stops(void **state)
 {
     (void)state;
-    sl_props *p = props((const char *[]){"transforms", "drop,after",
-                                         "transforms.drop.type", "test.transforms.Filter",
-                                         "transforms.after.type", "test.transforms.Append",
-                                         "transforms.after.text", "!", NULL});
+    sl_props *p = props((const char *[]){
+        "transforms", "drop,after", "transforms.drop.type", "test.transforms.Filter",
+        "transforms.after.type", "test.transforms.Append", "transforms.after.text", "!", NULL});
     transform_chain *c = NULL;
     char err[256];
     assert_int_equal(transform_chain_new(p, &k_resolver, "t", &c, err, sizeof(err)), SL_OK);
@@ -306,17 +304,29 @@ static void test_predicate_and_negate(void **state)
 {
     (void)state;
     /* Two transforms share one predicate instance; the second negates it. */
-    sl_props *p = props((const char *[]){"transforms", "onFoo,notFoo",
-                                         "transforms.onFoo.type", "Append",
-                                         "transforms.onFoo.text", "F",
-                                         "transforms.onFoo.predicate", "isFoo",
-                                         "transforms.notFoo.type", "Append",
-                                         "transforms.notFoo.text", "N",
-                                         "transforms.notFoo.predicate", "isFoo",
-                                         "transforms.notFoo.negate", "TRUE",
-                                         "predicates", "isFoo",
-                                         "predicates.isFoo.type", "test.predicates.TopicIs",
-                                         "predicates.isFoo.topic", "foo", NULL});
+    sl_props *p = props((const char *[]){"transforms",
+                                         "onFoo,notFoo",
+                                         "transforms.onFoo.type",
+                                         "Append",
+                                         "transforms.onFoo.text",
+                                         "F",
+                                         "transforms.onFoo.predicate",
+                                         "isFoo",
+                                         "transforms.notFoo.type",
+                                         "Append",
+                                         "transforms.notFoo.text",
+                                         "N",
+                                         "transforms.notFoo.predicate",
+                                         "isFoo",
+                                         "transforms.notFoo.negate",
+                                         "TRUE",
+                                         "predicates",
+                                         "isFoo",
+                                         "predicates.isFoo.type",
+                                         "test.predicates.TopicIs",
+                                         "predicates.isFoo.topic",
+                                         "foo",
+                                         NULL});
     transform_chain *c = NULL;
     char err[256];
     assert_int_equal(transform_chain_new(p, &k_resolver, "t", &c, err, sizeof(err)), SL_OK);
@@ -338,11 +348,9 @@ static void test_conditional_drop(void **state)
 {
     (void)state;
     /* Connect's documented example: Filter with a predicate drops only matching records. */
-    sl_props *p = props((const char *[]){"transforms", "dropFoo",
-                                         "transforms.dropFoo.type", "Filter",
-                                         "transforms.dropFoo.predicate", "isFoo",
-                                         "predicates", "isFoo",
-                                         "predicates.isFoo.type", "TopicIs",
+    sl_props *p = props((const char *[]){"transforms", "dropFoo", "transforms.dropFoo.type",
+                                         "Filter", "transforms.dropFoo.predicate", "isFoo",
+                                         "predicates", "isFoo", "predicates.isFoo.type", "TopicIs",
                                          "predicates.isFoo.topic", "foo", NULL});
     transform_chain *c = NULL;
     char err[256];
@@ -361,8 +369,8 @@ static void test_conditional_drop(void **state)
 static void test_apply_error_names_alias(void **state)
 {
     (void)state;
-    sl_props *p = props((const char *[]){"transforms", "bad", "transforms.bad.type",
-                                         "test.transforms.Fail", NULL});
+    sl_props *p = props(
+        (const char *[]){"transforms", "bad", "transforms.bad.type", "test.transforms.Fail", NULL});
     transform_chain *c = NULL;
     char err[256];
     assert_int_equal(transform_chain_new(p, &k_resolver, "t", &c, err, sizeof(err)), SL_OK);
@@ -424,9 +432,8 @@ static void test_config_errors(void **state)
 static void test_init_failure_closes_previous(void **state)
 {
     (void)state;
-    const char *e = build_error((const char *[]){"transforms", "ok1,ok2,bad",
-                                                 "transforms.ok1.type", "Append",
-                                                 "transforms.ok2.type", "Filter",
+    const char *e = build_error((const char *[]){"transforms", "ok1,ok2,bad", "transforms.ok1.type",
+                                                 "Append", "transforms.ok2.type", "Filter",
                                                  "transforms.bad.type", "BadInit", NULL});
     assert_non_null(strstr(e, "cannot initialise"));
     assert_non_null(strstr(e, "bad"));

@@ -1,5 +1,6 @@
 /* runtime/connector_runner.c: one thread per connector instance running its start, task_configs
  * and stop callbacks one at a time, and the SDK's connector context calls (sl_connector_*). */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,10 @@ static conn_state conn_status(rt_connector *c)
 
 /* ---- SDK connector context ---- */
 
-const char *sl_connector_name(const sl_connector_ctx *ctx) { return ctx ? ctx->name : NULL; }
+const char *sl_connector_name(const sl_connector_ctx *ctx)
+{
+    return ctx ? ctx->name : NULL;
+}
 
 void sl_connector_request_reconfiguration(sl_connector_ctx *ctx)
 {
@@ -53,16 +57,15 @@ void sl_connector_raise_error(sl_connector_ctx *ctx, const char *message)
         ctx->status = STATE_FAILED;
         LOG_ERROR("runtime", "connector %s failed: %s", ctx->name, msg);
         if (!ctx->silenced && ctx->rt->listener.connector_status != NULL)
-            ctx->rt->listener.connector_status(ctx->rt->listener.opaque, ctx->name,
-                                               STATE_FAILED, msg);
+            ctx->rt->listener.connector_status(ctx->rt->listener.opaque, ctx->name, STATE_FAILED,
+                                               msg);
     }
     pthread_mutex_unlock(&ctx->report_lock);
 }
 
 /* ---- the connector thread ---- */
 
-static void props_decorate(const sl_connector_def *def, const sl_props *conn_config,
-                           sl_props *task)
+static void props_decorate(const sl_connector_def *def, const sl_props *conn_config, sl_props *task)
 {
     /* Connect adds task.class to every task config, and for sinks the connector's topics
      * settings (Worker.connectorTaskConfigs). Task classes have no name of their own here:
@@ -102,7 +105,8 @@ static int exec_start(rt_connector *c, char *err, size_t errsz)
         char perr[1024] = "";
         c->state = NULL;
         if (c->def->start(c->cfg, c, &c->state, perr, sizeof(perr)) != SL_OK) {
-            snprintf(err, errsz, "connector start failed: %.900s", perr[0] ? perr : "unknown error");
+            snprintf(err, errsz, "connector start failed: %.900s",
+                     perr[0] ? perr : "unknown error");
             return SL_ERR;
         }
     }
@@ -118,8 +122,8 @@ static void exec_stop(rt_connector *c)
     c->state = NULL;
 }
 
-static int exec_task_configs(rt_connector *c, int max_tasks, sl_props ***out, int *nout,
-                             char *err, size_t errsz)
+static int exec_task_configs(rt_connector *c, int max_tasks, sl_props ***out, int *nout, char *err,
+                             size_t errsz)
 {
     *out = NULL;
     *nout = 0;
@@ -147,11 +151,10 @@ static int exec_task_configs(rt_connector *c, int max_tasks, sl_props ***out, in
             sl_props_destroy(arr[i]);
         free(arr);
         if (n < 0)
-            snprintf(err, errsz, "task_configs() failed: %.900s",
-                     perr[0] ? perr : "unknown error");
+            snprintf(err, errsz, "task_configs() failed: %.900s", perr[0] ? perr : "unknown error");
         else
-            snprintf(err, errsz, "connector %s returned %d task configs for tasks.max=%d",
-                     c->name, n, max_tasks);
+            snprintf(err, errsz, "connector %s returned %d task configs for tasks.max=%d", c->name,
+                     n, max_tasks);
         return SL_ERR;
     }
     for (int i = n; i < max_tasks; i++) {
@@ -192,6 +195,9 @@ static void *connector_main(void *arg)
 {
     rt_connector *c = arg;
     log_set_context(c->name);
+    char tname[16]; /* the kernel keeps 15 characters */
+    snprintf(tname, sizeof(tname), "c:%.13s", c->name);
+    pthread_setname_np(pthread_self(), tname);
     pthread_mutex_lock(&c->lock);
     for (;;) {
         while ((c->cmd == CONN_CMD_NONE || c->cmd_done) && !c->exit_requested)
@@ -363,8 +369,7 @@ int connector_runner_start(rt_connector *c, target_state ts, char *errstr, size_
         conn_report(c, STATE_FAILED, errstr);
         return SL_ERR;
     }
-    LOG_INFO("runtime", "connector %s started%s", c->name,
-             ts == TARGET_PAUSED ? " (paused)" : "");
+    LOG_INFO("runtime", "connector %s started%s", c->name, ts == TARGET_PAUSED ? " (paused)" : "");
     /* start() may have raised an error already. */
     if (conn_status(c) != STATE_FAILED)
         conn_report(c, ts == TARGET_PAUSED ? STATE_PAUSED : STATE_RUNNING, NULL);

@@ -1,5 +1,6 @@
 /* runtime/converters_conf.c: per-task converter instances. Connect's rule (Worker.startTask,
- * Plugins.newConverter): the connector's class and sub-configs if it names a class, else the worker's. */
+ * Plugins.newConverter): the connector's class and sub-configs if it names a class, else the
+ * worker's. */
 #include "runtime/converters_conf.h"
 
 #include <stdio.h>
@@ -28,7 +29,10 @@ static const char *role_type(sl_converter_role role)
     return role == SL_CONVERTER_KEY ? "key" : role == SL_CONVERTER_HEADER ? "header" : "value";
 }
 
-static const char *nonempty(const char *s) { return s != NULL && s[0] != '\0' ? s : NULL; }
+static const char *nonempty(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
 
 /* The properties a role's converter is configured from (connector or worker), or NULL. */
 static const sl_props *role_source(const sl_props *worker, const sl_props *conn,

@@ -45,7 +45,10 @@ error_policy *error_policy_new(const sl_props *conn_config, const char *task_lab
     return p;
 }
 
-void error_policy_destroy(error_policy *p) { free(p); }
+void error_policy_destroy(error_policy *p)
+{
+    free(p);
+}
 
 error_action error_policy_record_failed(error_policy *p, const error_context *ctx, char *trace,
                                         size_t trace_size)
@@ -54,8 +57,7 @@ error_action error_policy_record_failed(error_policy *p, const error_context *ct
     /* Connect's RetryWithToleranceOperator with tolerance none throws
      * ConnectException("Tolerance exceeded in error handler") caused by the stage's error;
      * keep that first line so that people searching for it find it. */
-    int n = snprintf(trace, trace_size,
-                     "Tolerance exceeded in error handler: error in stage %s",
+    int n = snprintf(trace, trace_size, "Tolerance exceeded in error handler: error in stage %s",
                      error_stage_name(ctx->stage));
     if (n < 0 || (size_t)n >= trace_size)
         return ERROR_ACTION_FAIL;
@@ -70,8 +72,7 @@ error_action error_policy_record_failed(error_policy *p, const error_context *ct
                 off += (size_t)n;
         }
         if (ctx->offset >= 0 && off < trace_size) {
-            n = snprintf(trace + off, trace_size - off, ", offset %lld",
-                         (long long)ctx->offset);
+            n = snprintf(trace + off, trace_size - off, ", offset %lld", (long long)ctx->offset);
             if (n > 0 && (size_t)n < trace_size - off)
                 off += (size_t)n;
         }
@@ -87,4 +88,7 @@ error_action error_policy_record_failed(error_policy *p, const error_context *ct
     return ERROR_ACTION_FAIL;
 }
 
-uint64_t error_policy_skipped(const error_policy *p) { return p ? p->skipped : 0; }
+uint64_t error_policy_skipped(const error_policy *p)
+{
+    return p ? p->skipped : 0;
+}

@@ -44,6 +44,7 @@ const char *error_stage_name(error_stage s);
  * one WARN (issue 5 adds all + DLQ). Caller owns the result (error_policy_destroy); NULL only
  * when out of memory. */
 error_policy *error_policy_new(const sl_props *conn_config, const char *task_label);
+/* Free the policy. NULL is accepted. Owning thread. */
 void error_policy_destroy(error_policy *p);
 
 /* Decide what to do with a failed record. On ERROR_ACTION_FAIL, `trace` (caller's buffer)

@@ -1,5 +1,6 @@
 /* runtime/offset_tracker.c: per-source-partition rings of in-flight records; the committable
- * offset of a partition is the last record of its fully acked prefix (Connect's SubmittedRecords). */
+ * offset of a partition is the last record of its fully acked prefix (Connect's SubmittedRecords).
+ */
 #include "runtime/offset_tracker.h"
 
 #include <jansson.h>
@@ -33,8 +34,8 @@ typedef struct slot {
     bool has_committable;        /* some record of the acked prefix exists */
     char *committable;           /* its offset JSON (NULL = null offset) */
     uint32_t committable_len;
-    uint64_t gen;                /* bumped when committable changes */
-    uint64_t stored_gen;         /* gen last written to the store */
+    uint64_t gen;        /* bumped when committable changes */
+    uint64_t stored_gen; /* gen last written to the store */
 } slot;
 
 struct offset_tracker {
@@ -338,8 +339,8 @@ static int table_grow(offset_tracker *t)
     return SL_OK;
 }
 
-static int64_t slot_add(offset_tracker *t, const sl_value *partition, uint64_t hash,
-                        char *errstr, size_t errstr_size)
+static int64_t slot_add(offset_tracker *t, const sl_value *partition, uint64_t hash, char *errstr,
+                        size_t errstr_size)
 {
     if (t->nslots + 1 >= MAX_SLOTS || t->nslots + 1 > UINT32_MAX - 1) {
         snprintf(errstr, errstr_size, "too many source partitions");
@@ -469,8 +470,7 @@ int offset_tracker_submit(offset_tracker *t, sl_record *record, bool keep_record
         }
     }
     uint64_t seq = s->next_seq;
-    if (ring_push(s, json, (uint32_t)len, keep_record ? sl_record_retain(record) : NULL) !=
-        SL_OK) {
+    if (ring_push(s, json, (uint32_t)len, keep_record ? sl_record_retain(record) : NULL) != SL_OK) {
         free(json);
         if (keep_record)
             sl_record_release(record);
@@ -544,9 +544,15 @@ int offset_tracker_cancel(offset_tracker *t, offset_token token)
     return SL_OK;
 }
 
-size_t offset_tracker_in_flight(const offset_tracker *t) { return t->in_flight; }
+size_t offset_tracker_in_flight(const offset_tracker *t)
+{
+    return t->in_flight;
+}
 
-size_t offset_tracker_partitions(const offset_tracker *t) { return t->nslots; }
+size_t offset_tracker_partitions(const offset_tracker *t)
+{
+    return t->nslots;
+}
 
 int offset_tracker_snapshot(offset_tracker *t, const offset_entry **entries, size_t *n,
                             char *errstr, size_t errstr_size)
@@ -662,8 +668,7 @@ static sl_value *json_to_value(const json_t *j, int depth)
     return NULL;
 }
 
-sl_value *offset_tracker_parse_value(const char *json, size_t len, char *errstr,
-                                     size_t errstr_size)
+sl_value *offset_tracker_parse_value(const char *json, size_t len, char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
     /* JSON_PRESERVE_ORDER is the default for jansson >= 2.8 objects' iteration order. */

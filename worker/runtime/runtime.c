@@ -1,5 +1,6 @@
 /* runtime/runtime.c: the runtime's tables of connector and task instances, task threads and
  * their graceful stop (bounded by task.shutdown.graceful.timeout.ms), target-state changes. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,9 @@
 #include "util/log.h"
 
 static const char *const k_state_names[] = {
-    [STATE_UNASSIGNED] = "UNASSIGNED", [STATE_RUNNING] = "RUNNING", [STATE_PAUSED] = "PAUSED",
-    [STATE_STOPPED] = "STOPPED",       [STATE_FAILED] = "FAILED",   [STATE_RESTARTING] = "RESTARTING",
+    [STATE_UNASSIGNED] = "UNASSIGNED", [STATE_RUNNING] = "RUNNING",
+    [STATE_PAUSED] = "PAUSED",         [STATE_STOPPED] = "STOPPED",
+    [STATE_FAILED] = "FAILED",         [STATE_RESTARTING] = "RESTARTING",
 };
 
 const char *conn_state_name(conn_state s)
@@ -22,9 +24,8 @@ const char *conn_state_name(conn_state s)
     return "UNKNOWN";
 }
 
-runtime *runtime_new(const sl_props *worker_props, offset_store *offsets,
-                     const runtime_listener *l, const char *worker_id, char *errstr,
-                     size_t errstr_size)
+runtime *runtime_new(const sl_props *worker_props, offset_store *offsets, const runtime_listener *l,
+                     const char *worker_id, char *errstr, size_t errstr_size)
 {
     if (offsets == NULL) {
         snprintf(errstr, errstr_size, "the runtime needs an offset store");
@@ -84,8 +85,8 @@ static rt_task **task_slot(runtime *rt, const char *conn, int id)
 
 /* ---- connectors ---- */
 
-int runtime_start_connector(runtime *rt, const char *name, const sl_props *config,
-                            target_state ts, char *errstr, size_t errstr_size)
+int runtime_start_connector(runtime *rt, const char *name, const sl_props *config, target_state ts,
+                            char *errstr, size_t errstr_size)
 {
     if (name == NULL || config == NULL) {
         snprintf(errstr, errstr_size, "connector name and config are required");
@@ -105,7 +106,17 @@ int runtime_start_connector(runtime *rt, const char *name, const sl_props *confi
     c->next = rt->connectors;
     rt->connectors = c;
     pthread_mutex_unlock(&rt->lock);
-    return connector_runner_start(c, ts, errstr, errstr_size);
+    if (connector_runner_start(c, ts, errstr, errstr_size) == SL_OK)
+        return SL_OK;
+    /* FAILED was reported; keep nothing, so that a restart can start it afresh. */
+    pthread_mutex_lock(&rt->lock);
+    rt_connector **p = conn_slot(rt, name);
+    if (p != NULL && *p == c)
+        *p = c->next;
+    pthread_mutex_unlock(&rt->lock);
+    connector_runner_request_exit(c);
+    connector_runner_finish(c, task_now_ms() + rt->shutdown_timeout_ms);
+    return SL_ERR;
 }
 
 int runtime_task_configs(runtime *rt, const char *name, int max_tasks, sl_props ***out, int *n,
@@ -156,6 +167,9 @@ static void *task_main(void *arg)
 {
     rt_task *t = arg;
     log_set_context(t->label);
+    char name[16]; /* shown by top -H and gdb; the kernel keeps 15 characters */
+    snprintf(name, sizeof(name), "t:%.13s", t->label);
+    pthread_setname_np(pthread_self(), name);
     char err[1024] = "";
     t->def = task_resolve_connector(t->conn_config, err, sizeof(err));
     if (t->def == NULL)
@@ -249,7 +263,8 @@ static void task_finish(rt_task *t, int64_t deadline_ms)
          * itself when it ends; it reports nothing more and writes no offsets. */
         t->abandoned = true;
         atomic_fetch_add(&t->rt->abandoned, 1);
-        LOG_ERROR("runtime", "Graceful stop of task %s failed: still running after %lld ms; "
+        LOG_ERROR("runtime",
+                  "Graceful stop of task %s failed: still running after %lld ms; "
                   "abandoning its thread",
                   t->label, (long long)t->rt->shutdown_timeout_ms);
         pthread_t th = t->thread;

@@ -34,8 +34,7 @@ typedef struct runtime_listener {
     void *opaque;
     /* `trace` is the error text for FAILED, else NULL. */
     void (*connector_status)(void *opaque, const char *conn, conn_state st, const char *trace);
-    void (*task_status)(void *opaque, const char *conn, int task, conn_state st,
-                        const char *trace);
+    void (*task_status)(void *opaque, const char *conn, int task, conn_state st, const char *trace);
     /* The connector called sl_connector_request_reconfiguration(): the herder should call
      * runtime_task_configs() again (from its own thread) and restart tasks if they changed. */
     void (*reconfigure)(void *opaque, const char *conn);
@@ -54,21 +53,22 @@ typedef struct runtime runtime;
  * Thread rules for every runtime_* function: may be called from any thread, but calls that
  * manage one connector (or one task) must not race each other; the herder calls them from its
  * own thread. A connector's or task's callbacks never run on the caller's thread. */
-runtime *runtime_new(const sl_props *worker_props, offset_store *offsets,
-                     const runtime_listener *l, const char *worker_id, char *errstr,
-                     size_t errstr_size);
+runtime *runtime_new(const sl_props *worker_props, offset_store *offsets, const runtime_listener *l,
+                     const char *worker_id, char *errstr, size_t errstr_size);
 
 /* Start connector `name` with its raw config (copied; placeholders already resolved):
  * resolves connector.class, parses the config with the connector's definitions and calls its
  * start() on the connector's own thread, waiting for the result.
  * ts TARGET_STARTED -> RUNNING, TARGET_PAUSED -> started, then PAUSED (as Connect: a paused
  * connector instance is alive), TARGET_STOPPED -> not started, STOPPED.
- * On success returns SL_OK after reporting the status. On failure (unknown class, bad config,
- * start() error) reports FAILED with the reason as trace, keeps the failed entry (so that
- * runtime_stop_connector is still the way to clear it) and returns SL_ERR with the same reason
- * in errstr. Starting a name that already runs returns SL_ERR and changes nothing. */
-int runtime_start_connector(runtime *rt, const char *name, const sl_props *config,
-                            target_state ts, char *errstr, size_t errstr_size);
+ * On success returns SL_OK after reporting the status (a connector whose start() called
+ * sl_connector_raise_error is running but reported FAILED; runtime_stop_connector clears it).
+ * On failure (unknown class, bad config, start() error) reports FAILED with the reason as
+ * trace, keeps nothing (runtime_stop_connector is a no-op, a later start starts afresh) and
+ * returns SL_ERR with the same reason in errstr. Starting a name that already runs here
+ * returns SL_ERR and changes nothing. */
+int runtime_start_connector(runtime *rt, const char *name, const sl_props *config, target_state ts,
+                            char *errstr, size_t errstr_size);
 
 /* Ask running connector `name` for at most `max_tasks` task configs (its task_configs() on
  * the connector thread). On SL_OK *out is a malloc'd array of *n props, each with "task.class"

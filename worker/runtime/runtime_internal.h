@@ -93,9 +93,9 @@ struct sl_connector_ctx {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond; /* command posted / done / thread exited */
-    conn_cmd cmd;      /* posted and not yet collected by its caller */
-    bool cmd_done;     /* executed; results below are valid */
-    bool cmd_orphaned; /* the caller gave up waiting: the thread frees the results */
+    conn_cmd cmd;        /* posted and not yet collected by its caller */
+    bool cmd_done;       /* executed; results below are valid */
+    bool cmd_orphaned;   /* the caller gave up waiting: the thread frees the results */
     bool exit_requested;
     int cmd_rc;
     char cmd_err[1024];

@@ -153,8 +153,7 @@ static rd_kafka_topic_t *topic_get(source_run *run, const char *name)
 }
 
 /* A record failed a stage: ask the policy; true means skip it (treated as dropped). */
-static bool record_failed(rt_task *t, error_stage stage, const sl_record *rec,
-                          const char *detail)
+static bool record_failed(rt_task *t, error_stage stage, const sl_record *rec, const char *detail)
 {
     char trace[2048];
     error_context ec = {
@@ -247,14 +246,13 @@ static int send_record(rt_task *t, sl_record *rec)
     size_t klen = 0, vlen = 0;
     rd_kafka_headers_t *hdrs = NULL;
     error_stage stage = ERROR_STAGE_KEY_CONVERTER;
-    int rc = t->conv.key.def->from_value(t->conv.key.state, topic, NULL,
-                                         sl_record_key_schema(rec), sl_record_key(rec), &kbuf,
-                                         &klen, err, sizeof(err));
+    int rc = t->conv.key.def->from_value(t->conv.key.state, topic, NULL, sl_record_key_schema(rec),
+                                         sl_record_key(rec), &kbuf, &klen, err, sizeof(err));
     if (rc == SL_OK) {
         stage = ERROR_STAGE_VALUE_CONVERTER;
         rc = t->conv.value.def->from_value(t->conv.value.state, topic, NULL,
-                                           sl_record_value_schema(rec), sl_record_value(rec),
-                                           &vbuf, &vlen, err, sizeof(err));
+                                           sl_record_value_schema(rec), sl_record_value(rec), &vbuf,
+                                           &vlen, err, sizeof(err));
     }
     if (rc == SL_OK) {
         stage = ERROR_STAGE_HEADER_CONVERTER;
@@ -292,9 +290,9 @@ static int send_record(rt_task *t, sl_record *rec)
             run->rk, RD_KAFKA_V_RKT(rkt),
             RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
             RD_KAFKA_V_MSGFLAGS(copy ? RD_KAFKA_MSG_F_COPY : RD_KAFKA_MSG_F_FREE),
-            RD_KAFKA_V_VALUE(vbuf, vlen),
-            RD_KAFKA_V_KEY(kbuf, klen), RD_KAFKA_V_TIMESTAMP(ts > 0 ? ts : 0),
-            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)token), RD_KAFKA_V_END);
+            RD_KAFKA_V_VALUE(vbuf, vlen), RD_KAFKA_V_KEY(kbuf, klen),
+            RD_KAFKA_V_TIMESTAMP(ts > 0 ? ts : 0), RD_KAFKA_V_HEADERS(hdrs),
+            RD_KAFKA_V_OPAQUE((void *)(uintptr_t)token), RD_KAFKA_V_END);
         if (perr == RD_KAFKA_RESP_ERR_NO_ERROR)
             break;
         if (perr == RD_KAFKA_RESP_ERR__QUEUE_FULL && !atomic_load(&t->stopping) &&
@@ -482,8 +480,13 @@ void source_task_run(rt_task *t)
     /* Graceful stop (or failure): wait for outstanding deliveries up to
      * offset.flush.timeout.ms, then commit the acked prefix. Connect commits after a failure
      * too: what was acknowledged is in Kafka either way. */
-    if (offset_tracker_in_flight(run.tracker) > 0)
-        rd_kafka_flush(run.rk, (int)t->rt->flush_timeout_ms);
+    if (offset_tracker_in_flight(run.tracker) > 0) {
+        /* Leave room for the offset write and task_stop within the graceful timeout, or the
+         * runtime gives up on the task just as it finishes. */
+        int64_t wait = t->rt->flush_timeout_ms;
+        int64_t room = t->rt->shutdown_timeout_ms * 3 / 4;
+        rd_kafka_flush(run.rk, (int)(wait < room ? wait : room));
+    }
     rd_kafka_poll(run.rk, 0);
     if (run.has_produce_error && !t->failed)
         task_fail(t, run.produce_error);

@@ -46,4 +46,7 @@ int subconfig_parse(const sl_config_def *defs, const sl_props *raw, const char *
     return SL_OK;
 }
 
-void subconfig_free(sl_config *c) { config_free(c); }
+void subconfig_free(sl_config *c)
+{
+    config_free(c);
+}

@@ -136,7 +136,10 @@ bool task_sync_target(rt_task *t)
     bool paused = ts != TARGET_STARTED;
     conn_state want = paused ? STATE_PAUSED : STATE_RUNNING;
     if (!t->failed && t->reported != want) {
-        LOG_INFO("runtime", "%s: %s", t->label, paused ? "paused" : "resumed");
+        if (t->reported == STATE_RUNNING || t->reported == STATE_PAUSED)
+            LOG_INFO("runtime", "%s: %s", t->label, paused ? "paused" : "resumed");
+        else if (paused)
+            LOG_INFO("runtime", "%s: started paused", t->label);
         task_report(t, want, NULL);
     }
     return paused;

@@ -1,13 +1,20 @@
 /* runtime/task_ctx.c: the SDK's task context calls (SL_CONTEXT_API: sl_task_*), dispatched to
- * the source or sink loop of the calling task. Connector context calls live in connector_runner.c. */
+ * the source or sink loop of the calling task. Connector context calls live in connector_runner.c.
+ */
 #include <stdio.h>
 
 #include "runtime/runtime_internal.h"
 #include "util/log.h"
 
-const char *sl_task_connector_name(const sl_task_ctx *ctx) { return ctx ? ctx->conn : NULL; }
+const char *sl_task_connector_name(const sl_task_ctx *ctx)
+{
+    return ctx ? ctx->conn : NULL;
+}
 
-int sl_task_id(const sl_task_ctx *ctx) { return ctx ? ctx->id : -1; }
+int sl_task_id(const sl_task_ctx *ctx)
+{
+    return ctx ? ctx->id : -1;
+}
 
 bool sl_task_stopping(const sl_task_ctx *ctx)
 {

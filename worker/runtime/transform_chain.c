@@ -200,9 +200,8 @@ static pred_inst *chain_predicate(transform_chain *c, const sl_props *conf,
     return p;
 }
 
-int transform_chain_new(const sl_props *conf, const transform_resolver *resolver,
-                        const char *label, transform_chain **out, char *errstr,
-                        size_t errstr_size)
+int transform_chain_new(const sl_props *conf, const transform_resolver *resolver, const char *label,
+                        transform_chain **out, char *errstr, size_t errstr_size)
 {
     *out = NULL;
     const transform_resolver *r = resolver ? resolver : &k_registry_resolver;
@@ -286,8 +285,8 @@ int transform_chain_new(const sl_props *conf, const transform_resolver *resolver
         snprintf(key, sizeof(key), "transforms.%s.predicate", alias);
         const char *palias = sl_props_get(conf, key);
         if (palias != NULL && palias[0] != '\0') {
-            s->pred = chain_predicate(c, conf, r, (const char *const *)paliases, np, palias,
-                                      errstr, errstr_size);
+            s->pred = chain_predicate(c, conf, r, (const char *const *)paliases, np, palias, errstr,
+                                      errstr_size);
             if (s->pred == NULL)
                 goto fail;
         }
@@ -327,8 +326,7 @@ fail:
     return SL_ERR;
 }
 
-int transform_chain_apply(transform_chain *c, sl_record *record, char *errstr,
-                          size_t errstr_size)
+int transform_chain_apply(transform_chain *c, sl_record *record, char *errstr, size_t errstr_size)
 {
     for (size_t i = 0; i < c->nsteps; i++) {
         step *s = &c->steps[i];
@@ -346,16 +344,22 @@ int transform_chain_apply(transform_chain *c, sl_record *record, char *errstr,
             c->dropped++;
             return SL_DROP;
         }
-        snprintf(errstr, errstr_size, "transform %s (%s) failed: %s", s->alias,
-                 s->def->class_name, terr[0] ? terr : "unknown error");
+        snprintf(errstr, errstr_size, "transform %s (%s) failed: %s", s->alias, s->def->class_name,
+                 terr[0] ? terr : "unknown error");
         return rc < 0 ? rc : SL_ERR;
     }
     return SL_OK;
 }
 
-size_t transform_chain_size(const transform_chain *c) { return c ? c->nsteps : 0; }
+size_t transform_chain_size(const transform_chain *c)
+{
+    return c ? c->nsteps : 0;
+}
 
-uint64_t transform_chain_dropped(const transform_chain *c) { return c ? c->dropped : 0; }
+uint64_t transform_chain_dropped(const transform_chain *c)
+{
+    return c ? c->dropped : 0;
+}
 
 void transform_chain_destroy(transform_chain *c)
 {

@@ -25,15 +25,13 @@ typedef struct transform_resolver {
  * the alias and key, and everything already initialised was closed. Runs on the task thread
  * that will use the chain (plugins' init may rely on it). */
 int transform_chain_new(const sl_props *conn_config, const transform_resolver *resolver,
-                        const char *label, transform_chain **out, char *errstr,
-                        size_t errstr_size);
+                        const char *label, transform_chain **out, char *errstr, size_t errstr_size);
 
 /* Apply every step to `record` (borrowed; modified in place). Returns SL_OK to keep it,
  * SL_DROP if a step dropped it (counted; later steps are not run), or a negative code from
  * the failing step with errstr "transform <alias> (<class>) failed: <reason>". Called from
  * the owning task's thread only. Cheap when the chain is empty. */
-int transform_chain_apply(transform_chain *c, sl_record *record, char *errstr,
-                          size_t errstr_size);
+int transform_chain_apply(transform_chain *c, sl_record *record, char *errstr, size_t errstr_size);
 
 /* Number of steps. */
 size_t transform_chain_size(const transform_chain *c);

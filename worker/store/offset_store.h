@@ -41,8 +41,7 @@ typedef struct offset_store_ops {
      * borrowed for the callback. fn returns 0 to continue, non-zero to stop (that value is
      * returned). For REST GET /connectors/{c}/offsets (KIP-875) and tests. The callback must
      * not call back into the store. */
-    int (*foreach)(offset_store *s, int (*fn)(void *opaque, const offset_entry *e),
-                   void *opaque);
+    int (*foreach)(offset_store *s, int (*fn)(void *opaque, const offset_entry *e), void *opaque);
     /* Free the store (after a final flush of anything buffered). NULL-safe wrapper below. */
     void (*destroy)(offset_store *s);
 } offset_store_ops;
@@ -52,9 +51,8 @@ struct offset_store {
     const offset_store_ops *ops;
 };
 
-static inline int offset_store_get(offset_store *s, const char *key, size_t key_len,
-                                   char **value, size_t *value_len, char *errstr,
-                                   size_t errstr_size)
+static inline int offset_store_get(offset_store *s, const char *key, size_t key_len, char **value,
+                                   size_t *value_len, char *errstr, size_t errstr_size)
 {
     return s->ops->get(s, key, key_len, value, value_len, errstr, errstr_size);
 }
@@ -66,10 +64,9 @@ static inline int offset_store_put(offset_store *s, const offset_entry *entries,
 }
 
 static inline int offset_store_foreach(offset_store *s,
-                                       int (*fn)(void *opaque, const offset_entry *e),
-                                       void *opaque)
+                                       int (*fn)(void *opaque, const offset_entry *e), void *opaque)
 {
-    return s->ops->foreach(s, fn, opaque);
+    return s->ops->foreach (s, fn, opaque);
 }
 
 static inline void offset_store_destroy(offset_store *s)
