@@ -1,6 +1,7 @@
 /* config/config_format.c: Connect's names for types, importance and widths, and the Java
  * string forms the config engine must reproduce (Double.toString, String.trim, List parsing). */
 #include "config/config_internal.h"
+#include "data/value_internal.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -33,76 +34,7 @@ const char *config_width_name(sl_width w)
 
 void config_java_double(double d, char *buf, size_t size)
 {
-    if (isnan(d)) {
-        snprintf(buf, size, "NaN");
-        return;
-    }
-    if (isinf(d)) {
-        snprintf(buf, size, d < 0 ? "-Infinity" : "Infinity");
-        return;
-    }
-    if (d == 0) {
-        snprintf(buf, size, signbit(d) ? "-0.0" : "0.0");
-        return;
-    }
-    /* Shortest decimal that reads back as d, as Java's Double.toString picks. */
-    char tmp[64];
-    for (int p = 0; p <= 17; p++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", p, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
-    char digits[32] = {0};
-    size_t nd = 0;
-    const char *q = tmp;
-    bool neg = (*q == '-');
-    if (neg)
-        q++;
-    for (; *q && *q != 'e'; q++)
-        if (isdigit((unsigned char)*q) && nd < sizeof(digits) - 1)
-            digits[nd++] = *q;
-    int exp10 = (*q == 'e') ? atoi(q + 1) : 0;
-    if (nd == 0)
-        digits[nd++] = '0';
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    digits[nd] = '\0';
-
-    char out[96];
-    size_t o = 0;
-    if (neg)
-        out[o++] = '-';
-    double a = fabs(d);
-    if (a >= 1e-3 && a < 1e7) {
-        if (exp10 >= 0) {
-            for (int i = 0; i <= exp10; i++)
-                out[o++] = (size_t)i < nd ? digits[i] : '0';
-            out[o++] = '.';
-            if ((size_t)exp10 + 1 < nd)
-                for (size_t i = (size_t)exp10 + 1; i < nd; i++)
-                    out[o++] = digits[i];
-            else
-                out[o++] = '0';
-        } else {
-            out[o++] = '0';
-            out[o++] = '.';
-            for (int i = 0; i < -exp10 - 1; i++)
-                out[o++] = '0';
-            for (size_t i = 0; i < nd; i++)
-                out[o++] = digits[i];
-        }
-        out[o] = '\0';
-    } else {
-        out[o++] = digits[0];
-        out[o++] = '.';
-        if (nd > 1)
-            for (size_t i = 1; i < nd; i++)
-                out[o++] = digits[i];
-        else
-            out[o++] = '0';
-        snprintf(out + o, sizeof(out) - o, "E%d", exp10);
-    }
-    snprintf(buf, size, "%s", out);
+    value_format_double(d, buf, size); /* one Double.toString for the whole worker */
 }
 
 /* String.trim(): drops every char <= ' ' at both ends. Returns a new string. */
