@@ -142,8 +142,10 @@ typedef struct sl_converter_def {
     bool header_converter; /* also usable as header.converter */
     int (*init)(const sl_config *config, sl_converter_role role, void **state, char *errstr,
                 size_t errstr_size);
-    /* Serialize. A null value (tombstone) yields *out = NULL, *out_len = 0. Caller frees *out
-     * with free(). `header_key` is the header's name for SL_CONVERTER_HEADER, else NULL. */
+    /* Serialize. Setting *out = NULL, *out_len = 0 produces a null (a tombstone); converters
+     * normally do that for a null value (JsonConverter with a schema writes the envelope with
+     * a null payload, as Connect's does). Caller frees *out with free(). `header_key` is the
+     * header's name for SL_CONVERTER_HEADER, else NULL. */
     int (*from_value)(void *state, const char *topic, const char *header_key,
                       const sl_schema *schema, const sl_value *value, void **out,
                       size_t *out_len, char *errstr, size_t errstr_size);
