@@ -9,8 +9,7 @@
 
 #define PURPOSE "cast types"
 
-static int spec_valid(const sl_config_def *def, const char *value, char *errstr,
-                      size_t errstr_size)
+static int spec_valid(const sl_config_def *def, const char *value, char *errstr, size_t errstr_size)
 {
     (void)def;
     if (value == NULL)
@@ -20,15 +19,18 @@ static int spec_valid(const sl_config_def *def, const char *value, char *errstr,
     cast_field *fields = NULL;
     size_t nf = 0;
     sl_type whole;
-    int rc = cast_parse_spec((const char *const *)items, n, &fields, &nf, &whole, errstr,
-                             errstr_size);
+    int rc =
+        cast_parse_spec((const char *const *)items, n, &fields, &nf, &whole, errstr, errstr_size);
     cast_fields_free(fields, nf);
     smt_list_free(items);
     return rc;
 }
 
 static const sl_config_def cast_config[] = {
-    {.name = "spec", .type = SL_CFG_LIST, .required = true, .importance = SL_IMPORTANCE_HIGH,
+    {.name = "spec",
+     .type = SL_CFG_LIST,
+     .required = true,
+     .importance = SL_IMPORTANCE_HIGH,
      .doc = "List of fields and the type to cast them to of the form field1:type,field2:type to "
             "cast fields of Maps or Structs. A single type to cast the entire value. Valid types "
             "are int8, int16, int32, int64, float32, float64, boolean, and string. Note that "
@@ -70,8 +72,7 @@ static int cast_init(const sl_config *c, smt_part part, void **state, char *errs
     const char *const *items = NULL;
     size_t n = sl_config_list(c, "spec", &items);
     char why[512];
-    if (cast_parse_spec(items, n, &s->fields, &s->nfields, &s->whole, why, sizeof(why)) !=
-        SL_OK) {
+    if (cast_parse_spec(items, n, &s->fields, &s->nfields, &s->whole, why, sizeof(why)) != SL_OK) {
         snprintf(errstr, errstr_size, "Invalid value for configuration spec: %s", why);
         free(s);
         return SL_ERR;
@@ -133,9 +134,9 @@ static smt_cache_entry *build(cast *s, const sl_schema *in, char *errstr, size_t
         const char *name = sl_schema_field_name(in, i);
         const sl_schema *fs = sl_schema_field_schema(in, i);
         plan[i] = target_of(s, name);
-        sl_schema *nfs = plan[i] == (sl_type)-1 ? sl_schema_ref(fs)
-                                                : cast_schema(fs, plan[i], false, errstr,
-                                                              errstr_size);
+        sl_schema *nfs = plan[i] == (sl_type)-1
+                             ? sl_schema_ref(fs)
+                             : cast_schema(fs, plan[i], false, errstr, errstr_size);
         if (nfs == NULL) {
             sl_schema_unref(out);
             free(plan);
@@ -259,10 +260,9 @@ static int cast_apply(void *state, sl_record *r, char *errstr, size_t errstr_siz
     sl_value *old = NULL;
     smt_take(r, s->part, &old_schema, &old);
     for (size_t i = 0; i < n; i++)
-        sl_value_struct_set_index(nv, i,
-                                  plan[i] == (sl_type)-1
-                                      ? smt_struct_take_field(old, i, s->replace_null)
-                                      : casted[i]);
+        sl_value_struct_set_index(
+            nv, i,
+            plan[i] == (sl_type)-1 ? smt_struct_take_field(old, i, s->replace_null) : casted[i]);
     if (casted != stackvals)
         free(casted);
     sl_value_destroy(old);

@@ -17,9 +17,8 @@
 
 static bool type_from_name(const char *name, sl_type *out)
 {
-    static const char *const names[] = {"INT8",    "INT16",   "INT32",  "INT64",
-                                        "FLOAT32", "FLOAT64", "BOOLEAN", "STRING",
-                                        "BYTES",   "ARRAY",   "MAP",     "STRUCT"};
+    static const char *const names[] = {"INT8",    "INT16",  "INT32", "INT64", "FLOAT32", "FLOAT64",
+                                        "BOOLEAN", "STRING", "BYTES", "ARRAY", "MAP",     "STRUCT"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcasecmp(name, names[i]) == 0) {
             *out = (sl_type)i;
@@ -37,7 +36,8 @@ static int output_type(const char *text, sl_type *out, char *errstr, size_t errs
     size_t len = strlen(t);
     while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\t'))
         len--;
-    if (len >= sizeof(name) || (memcpy(name, t, len), name[len] = '\0', !type_from_name(name, out))) {
+    if (len >= sizeof(name) ||
+        (memcpy(name, t, len), name[len] = '\0', !type_from_name(name, out))) {
         snprintf(errstr, errstr_size, "Invalid type found in casting spec: %.*s", (int)len, t);
         return SL_ERR;
     }
@@ -134,14 +134,22 @@ fail:
 /* ==== values ==== */
 
 /* The Java object Cast sees, reduced to what the conversions need. */
-typedef enum src_kind { SRC_INT, SRC_FLOAT, SRC_BOOL, SRC_STRING, SRC_DECIMAL, SRC_DATE, SRC_BYTES } src_kind;
+typedef enum src_kind {
+    SRC_INT,
+    SRC_FLOAT,
+    SRC_BOOL,
+    SRC_STRING,
+    SRC_DECIMAL,
+    SRC_DATE,
+    SRC_BYTES
+} src_kind;
 
 typedef struct src {
     src_kind kind;
-    int64_t i;     /* SRC_INT, SRC_DATE (ms), SRC_BOOL */
-    double d;      /* SRC_FLOAT */
+    int64_t i; /* SRC_INT, SRC_DATE (ms), SRC_BOOL */
+    double d;  /* SRC_FLOAT */
     bool is_float32;
-    const char *s; /* SRC_STRING */
+    const char *s;     /* SRC_STRING */
     const void *bytes; /* SRC_DECIMAL, SRC_BYTES */
     size_t len;
     int32_t scale;
@@ -172,10 +180,14 @@ static int range_error(const sl_value *v, char *errstr, size_t errstr_size)
 static sl_value *new_int(sl_type t, int64_t v)
 {
     switch (t) {
-    case SL_TYPE_INT8: return sl_value_new_int8((int8_t)v);
-    case SL_TYPE_INT16: return sl_value_new_int16((int16_t)v);
-    case SL_TYPE_INT32: return sl_value_new_int32((int32_t)v);
-    default: return sl_value_new_int64(v);
+    case SL_TYPE_INT8:
+        return sl_value_new_int8((int8_t)v);
+    case SL_TYPE_INT16:
+        return sl_value_new_int16((int16_t)v);
+    case SL_TYPE_INT32:
+        return sl_value_new_int32((int32_t)v);
+    default:
+        return sl_value_new_int64(v);
     }
 }
 
@@ -188,7 +200,9 @@ static int to_integer(const src *x, const sl_value *v, sl_type t, sl_value **out
     switch (x->kind) {
     case SRC_INT:
     case SRC_DATE:
-    case SRC_BOOL: r = x->i; break;
+    case SRC_BOOL:
+        r = x->i;
+        break;
     case SRC_FLOAT:
         /* Number.byteValue/shortValue narrow from intValue; longValue from the double */
         r = t == SL_TYPE_INT64 ? d2l(x->d, INT64_MIN, INT64_MAX) : d2l(x->d, INT32_MIN, INT32_MAX);
@@ -216,8 +230,12 @@ static int to_floating(const src *x, const sl_value *v, sl_type t, sl_value **ou
     switch (x->kind) {
     case SRC_INT:
     case SRC_DATE:
-    case SRC_BOOL: r = (double)x->i; break;
-    case SRC_FLOAT: r = x->d; break;
+    case SRC_BOOL:
+        r = (double)x->i;
+        break;
+    case SRC_FLOAT:
+        r = x->d;
+        break;
     case SRC_DECIMAL:
         if (smt_decimal_double(x->bytes, x->len, x->scale, &r) != SL_OK)
             return range_error(v, errstr, errstr_size);
@@ -245,7 +263,7 @@ static int to_floating(const src *x, const sl_value *v, sl_type t, sl_value **ou
 /* Values.dateFormatFor: time-only below one day, date-only at midnight, else a timestamp. */
 static char *date_text(int64_t ms)
 {
-    const char *pattern = ms < MS_PER_DAY            ? "HH:mm:ss.SSS'Z'"
+    const char *pattern = ms < MS_PER_DAY        ? "HH:mm:ss.SSS'Z'"
                           : ms % MS_PER_DAY == 0 ? "yyyy-MM-dd"
                                                  : "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
     smt_datefmt *f = NULL;
@@ -263,18 +281,30 @@ static int to_string(const src *x, sl_value **out, char *errstr, size_t errstr_s
     char *heap = NULL;
     const char *text = buf;
     switch (x->kind) {
-    case SRC_INT: snprintf(buf, sizeof(buf), "%lld", (long long)x->i); break;
-    case SRC_BOOL: text = x->i ? "true" : "false"; break;
+    case SRC_INT:
+        snprintf(buf, sizeof(buf), "%lld", (long long)x->i);
+        break;
+    case SRC_BOOL:
+        text = x->i ? "true" : "false";
+        break;
     case SRC_FLOAT:
         if (x->is_float32)
             smt_format_float((float)x->d, buf, sizeof(buf));
         else
             smt_format_double(x->d, buf, sizeof(buf));
         break;
-    case SRC_STRING: text = x->s; break;
-    case SRC_DECIMAL: text = heap = smt_decimal_string(x->bytes, x->len, x->scale); break;
-    case SRC_DATE: text = heap = date_text(x->i); break;
-    case SRC_BYTES: text = heap = smt_base64(x->bytes, x->len); break;
+    case SRC_STRING:
+        text = x->s;
+        break;
+    case SRC_DECIMAL:
+        text = heap = smt_decimal_string(x->bytes, x->len, x->scale);
+        break;
+    case SRC_DATE:
+        text = heap = date_text(x->i);
+        break;
+    case SRC_BYTES:
+        text = heap = smt_base64(x->bytes, x->len);
+        break;
     }
     if (text == NULL) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -356,12 +386,18 @@ int cast_value(const sl_schema *schema, const sl_value *v, sl_type target, sl_va
     case SL_TYPE_INT8:
     case SL_TYPE_INT16:
     case SL_TYPE_INT32:
-    case SL_TYPE_INT64: rc = to_integer(&x, v, target, out, errstr, errstr_size); break;
+    case SL_TYPE_INT64:
+        rc = to_integer(&x, v, target, out, errstr, errstr_size);
+        break;
     case SL_TYPE_FLOAT32:
-    case SL_TYPE_FLOAT64: rc = to_floating(&x, v, target, out, errstr, errstr_size); break;
+    case SL_TYPE_FLOAT64:
+        rc = to_floating(&x, v, target, out, errstr, errstr_size);
+        break;
     case SL_TYPE_BOOLEAN:
         switch (x.kind) {
-        case SRC_STRING: *out = sl_value_new_boolean(strcasecmp(x.s, "true") == 0); break;
+        case SRC_STRING:
+            *out = sl_value_new_boolean(strcasecmp(x.s, "true") == 0);
+            break;
         case SRC_FLOAT:
             *out = sl_value_new_boolean(d2l(x.d, INT64_MIN, INT64_MAX) != 0);
             break;
@@ -374,11 +410,15 @@ int cast_value(const sl_schema *schema, const sl_value *v, sl_type target, sl_va
         case SRC_BYTES:
             snprintf(errstr, errstr_size, "Unexpected type in Cast transformation: class [B");
             return SL_ERR;
-        default: *out = sl_value_new_boolean(x.i != 0); break;
+        default:
+            *out = sl_value_new_boolean(x.i != 0);
+            break;
         }
         rc = SL_OK;
         break;
-    case SL_TYPE_STRING: rc = to_string(&x, out, errstr, errstr_size); break;
+    case SL_TYPE_STRING:
+        rc = to_string(&x, out, errstr, errstr_size);
+        break;
     default:
         snprintf(errstr, errstr_size, "%s is not supported in the Cast transformation.",
                  smt_type_name(target));

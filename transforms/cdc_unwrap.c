@@ -30,38 +30,53 @@ static int field_refs_valid(const sl_config_def *def, const char *value, char *e
                             size_t errstr_size);
 
 static const sl_config_def cdc_config[] = {
-    {.name = "drop.tombstones", .type = SL_CFG_BOOLEAN, .default_value = "true",
+    {.name = "drop.tombstones",
+     .type = SL_CFG_BOOLEAN,
+     .default_value = "true",
      .importance = SL_IMPORTANCE_LOW,
      .doc = "Drop tombstone records (null values) from the stream. Superseded by "
             "delete.tombstone.handling.mode when that is set."},
-    {.name = "delete.handling.mode", .type = SL_CFG_STRING, .default_value = "drop",
+    {.name = "delete.handling.mode",
+     .type = SL_CFG_STRING,
+     .default_value = "drop",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "How delete events are handled: drop (remove them), none (pass them on as "
             "tombstones), rewrite (emit the 'before' row with a __deleted=true field, and "
             "__deleted=false on every other row).",
      .validator = SL_VALIDATE_IN("drop", "rewrite", "none")},
-    {.name = "delete.tombstone.handling.mode", .type = SL_CFG_STRING,
+    {.name = "delete.tombstone.handling.mode",
+     .type = SL_CFG_STRING,
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Debezium 2.5+ combined setting: drop (deletes and tombstones dropped), tombstone "
             "(deletes become tombstones, original tombstones dropped), rewrite (__deleted "
             "field, tombstones dropped), rewrite-with-tombstone (__deleted field, tombstones "
             "kept). Overrides drop.tombstones and delete.handling.mode.",
      .validator = SL_VALIDATE_CUSTOM(tombstone_mode_valid)},
-    {.name = "add.fields", .type = SL_CFG_LIST, .default_value = "",
+    {.name = "add.fields",
+     .type = SL_CFG_LIST,
+     .default_value = "",
      .importance = SL_IMPORTANCE_LOW,
      .doc = "Envelope fields to add to the row, e.g. op,table,lsn,source.ts_ms: a bare name is "
             "op/ts_ms from the envelope or a field of 'source' (or of 'transaction' for id, "
             "total_order, data_collection_order); 'name:alias' renames. Added as <prefix>op, "
             "<prefix>source_ts_ms, ...",
      .validator = SL_VALIDATE_CUSTOM(field_refs_valid)},
-    {.name = "add.fields.prefix", .type = SL_CFG_STRING, .default_value = "__",
-     .importance = SL_IMPORTANCE_LOW, .doc = "Prefix of the fields added by add.fields."},
-    {.name = "add.headers", .type = SL_CFG_LIST, .default_value = "",
+    {.name = "add.fields.prefix",
+     .type = SL_CFG_STRING,
+     .default_value = "__",
+     .importance = SL_IMPORTANCE_LOW,
+     .doc = "Prefix of the fields added by add.fields."},
+    {.name = "add.headers",
+     .type = SL_CFG_LIST,
+     .default_value = "",
      .importance = SL_IMPORTANCE_LOW,
      .doc = "Envelope fields to add as headers, with the same syntax as add.fields.",
      .validator = SL_VALIDATE_CUSTOM(field_refs_valid)},
-    {.name = "add.headers.prefix", .type = SL_CFG_STRING, .default_value = "__",
-     .importance = SL_IMPORTANCE_LOW, .doc = "Prefix of the headers added by add.headers."},
+    {.name = "add.headers.prefix",
+     .type = SL_CFG_STRING,
+     .default_value = "__",
+     .importance = SL_IMPORTANCE_LOW,
+     .doc = "Prefix of the headers added by add.headers."},
     SL_CONFIG_END,
 };
 
@@ -84,15 +99,15 @@ typedef struct cdc {
 
 /* What one envelope schema resolves to. */
 typedef struct ref_loc {
-    int container; /* envelope field index of the container, -1 for the envelope itself */
-    int field;     /* field index (in the container), -1 when absent */
+    int container;     /* envelope field index of the container, -1 for the envelope itself */
+    int field;         /* field index (in the container), -1 when absent */
     sl_schema *schema; /* the optional schema the value gets, or NULL when absent */
 } ref_loc;
 
 typedef struct cdc_plan {
     int after, before, op;
     bool passthrough; /* nothing added: the row keeps its own schema */
-    sl_schema *out; /* the row schema plus added fields (one reference) */
+    sl_schema *out;   /* the row schema plus added fields (one reference) */
     ref_loc *fields, *headers;
     size_t nfields, nheaders;
 } cdc_plan;
@@ -172,8 +187,8 @@ static int field_refs_valid(const sl_config_def *def, const char *value, char *e
     return rc;
 }
 
-static int parse_refs(const sl_config *c, const char *key, const char *prefix_key,
-                      field_ref **out, size_t *n, char *errstr, size_t errstr_size)
+static int parse_refs(const sl_config *c, const char *key, const char *prefix_key, field_ref **out,
+                      size_t *n, char *errstr, size_t errstr_size)
 {
     const char *const *items = NULL;
     *n = sl_config_list(c, key, &items);
@@ -437,8 +452,7 @@ static int apply_schemaful(cdc *s, sl_record *r, char *errstr, size_t errstr_siz
         sl_value_struct_set_index(nv, n + i, sl_value_copy(ref_value(env, &p->fields[i])));
     if (s->deletes == DEL_REWRITE)
         sl_value_struct_set_index(nv, n + s->nfields,
-                                  sl_value_new_string(deleted ? "true" : "false",
-                                                      deleted ? 4 : 5));
+                                  sl_value_new_string(deleted ? "true" : "false", deleted ? 4 : 5));
     sl_schema *env_ref = NULL;
     sl_value *envv = NULL;
     sl_record_take_value(r, &env_ref, &envv);
@@ -487,8 +501,9 @@ static int apply_schemaless(cdc *s, sl_record *r, char *errstr, size_t errstr_si
     const sl_value *rowv = sl_value_map_get_str(env, from);
     if (rowv == NULL || sl_value_type(rowv) != SL_TYPE_MAP) {
         if (deleted)
-            snprintf(errstr, errstr_size, "delete event has no 'before' row to rewrite "
-                                          "(delete.handling.mode=rewrite)");
+            snprintf(errstr, errstr_size,
+                     "delete event has no 'before' row to rewrite "
+                     "(delete.handling.mode=rewrite)");
         else
             snprintf(errstr, errstr_size, "the envelope's 'after' value is not a map, found: %s",
                      smt_value_class(rowv));
@@ -528,8 +543,7 @@ static int cdc_apply(void *state, sl_record *r, char *errstr, size_t errstr_size
             return SL_DROP;
         for (size_t i = 0; i < s->nheaders; i++) /* a tombstone follows a delete */
             if (s->headers[i].container == NULL && strcmp(s->headers[i].field, "op") == 0)
-                sl_record_header_add(r, s->headers[i].out_name,
-                                     smt_primitive(SL_TYPE_STRING, true),
+                sl_record_header_add(r, s->headers[i].out_name, smt_primitive(SL_TYPE_STRING, true),
                                      sl_value_new_string("d", 1));
         return SL_OK;
     }
@@ -549,9 +563,9 @@ static int cdc_apply(void *state, sl_record *r, char *errstr, size_t errstr_size
     return apply_schemaless(s, r, errstr, errstr_size);
 }
 
-#define CDC_DOC                                                                                  \
-    "Unwraps change-data-capture envelopes (before, after, op, source, ts_ms) into the row "     \
-    "state: 'after' for creates, updates and reads; deletes dropped, passed as tombstones or "   \
+#define CDC_DOC                                                                                    \
+    "Unwraps change-data-capture envelopes (before, after, op, source, ts_ms) into the row "       \
+    "state: 'after' for creates, updates and reads; deletes dropped, passed as tombstones or "     \
     "rewritten with __deleted=true; optional envelope fields added as fields or headers."
 
 const sl_transform_def smt_cdc_unwrap = {

@@ -28,9 +28,9 @@ struct smt_datefmt {
     size_t n;
 };
 
-static const char *const k_months[] = {"January", "February", "March",     "April",
-                                       "May",     "June",     "July",      "August",
-                                       "September", "October", "November", "December"};
+static const char *const k_months[] = {"January",   "February", "March",    "April",
+                                       "May",       "June",     "July",     "August",
+                                       "September", "October",  "November", "December"};
 static const char *const k_days[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                      "Thursday", "Friday", "Saturday"};
 
@@ -71,7 +71,10 @@ void smt_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
 
 /* ==== compile ==== */
 
-static bool letter_supported(char c) { return strchr("GyMLdDEuaHkKhmsSFzZX", c) != NULL; }
+static bool letter_supported(char c)
+{
+    return strchr("GyMLdDEuaHkKhmsSFzZX", c) != NULL;
+}
 
 static bool item_numeric(const df_item *it)
 {
@@ -109,8 +112,7 @@ static int add_literal(smt_datefmt *f, const char *s, size_t len)
     return SL_OK;
 }
 
-int smt_datefmt_compile(const char *pattern, smt_datefmt **out, char *errstr,
-                        size_t errstr_size)
+int smt_datefmt_compile(const char *pattern, smt_datefmt **out, char *errstr, size_t errstr_size)
 {
     *out = NULL;
     size_t plen = pattern ? strlen(pattern) : 0;
@@ -198,7 +200,10 @@ void smt_datefmt_free(smt_datefmt *f)
     free(f);
 }
 
-const char *smt_datefmt_pattern(const smt_datefmt *f) { return f->pattern; }
+const char *smt_datefmt_pattern(const smt_datefmt *f)
+{
+    return f->pattern;
+}
 
 /* ==== format ==== */
 
@@ -242,8 +247,12 @@ size_t smt_datefmt_format(const smt_datefmt *f, int64_t ms, char *buf, size_t si
         const df_item *it = &f->items[i];
         int c = it->count;
         switch (it->letter) {
-        case 0: put(&o, it->lit, it->litlen); break;
-        case 'G': put(&o, y > 0 ? "AD" : "BC", 2); break;
+        case 0:
+            put(&o, it->lit, it->litlen);
+            break;
+        case 'G':
+            put(&o, y > 0 ? "AD" : "BC", 2);
+            break;
         case 'y':
             if (c == 2)
                 putnum(&o, yoe % 100, 2);
@@ -257,28 +266,59 @@ size_t smt_datefmt_format(const smt_datefmt *f, int64_t ms, char *buf, size_t si
             else
                 putnum(&o, mon, c);
             break;
-        case 'd': putnum(&o, day, c); break;
-        case 'D': putnum(&o, days - smt_days_from_civil(y, 1, 1) + 1, c); break;
-        case 'F': putnum(&o, (day - 1) / 7 + 1, c); break;
-        case 'E': putname(&o, k_days[dow], c); break;
-        case 'u': putnum(&o, dow == 0 ? 7 : dow, c); break;
-        case 'a': put(&o, hour < 12 ? "AM" : "PM", 2); break;
-        case 'H': putnum(&o, hour, c); break;
-        case 'k': putnum(&o, hour == 0 ? 24 : hour, c); break;
-        case 'K': putnum(&o, hour % 12, c); break;
-        case 'h': putnum(&o, hour % 12 == 0 ? 12 : hour % 12, c); break;
-        case 'm': putnum(&o, min, c); break;
-        case 's': putnum(&o, sec, c); break;
-        case 'S': putnum(&o, milli, c); break;
+        case 'd':
+            putnum(&o, day, c);
+            break;
+        case 'D':
+            putnum(&o, days - smt_days_from_civil(y, 1, 1) + 1, c);
+            break;
+        case 'F':
+            putnum(&o, (day - 1) / 7 + 1, c);
+            break;
+        case 'E':
+            putname(&o, k_days[dow], c);
+            break;
+        case 'u':
+            putnum(&o, dow == 0 ? 7 : dow, c);
+            break;
+        case 'a':
+            put(&o, hour < 12 ? "AM" : "PM", 2);
+            break;
+        case 'H':
+            putnum(&o, hour, c);
+            break;
+        case 'k':
+            putnum(&o, hour == 0 ? 24 : hour, c);
+            break;
+        case 'K':
+            putnum(&o, hour % 12, c);
+            break;
+        case 'h':
+            putnum(&o, hour % 12 == 0 ? 12 : hour % 12, c);
+            break;
+        case 'm':
+            putnum(&o, min, c);
+            break;
+        case 's':
+            putnum(&o, sec, c);
+            break;
+        case 'S':
+            putnum(&o, milli, c);
+            break;
         case 'z':
             if (c >= 4)
                 put(&o, "Coordinated Universal Time", 26);
             else
                 put(&o, "UTC", 3);
             break;
-        case 'Z': put(&o, "+0000", 5); break;
-        case 'X': put(&o, "Z", 1); break;
-        default: break;
+        case 'Z':
+            put(&o, "+0000", 5);
+            break;
+        case 'X':
+            put(&o, "Z", 1);
+            break;
+        default:
+            break;
         }
     }
     if (o.size > 0)
@@ -420,10 +460,15 @@ static bool parse_item(const smt_datefmt *f, size_t i, const char **p, parse_sta
         st->month = v;
         st->have_md = true;
         break;
-    case 'd': st->day = v, st->have_md = true; break;
-    case 'D': st->doy = v, st->have_doy = true; break;
+    case 'd':
+        st->day = v, st->have_md = true;
+        break;
+    case 'D':
+        st->doy = v, st->have_doy = true;
+        break;
     case 'F':
-    case 'u': break; /* derived from the date; accepted and ignored */
+    case 'u':
+        break; /* derived from the date; accepted and ignored */
     case 'E':
         if (match_name(p, k_days, 7) < 0)
             return false;
@@ -446,20 +491,33 @@ static bool parse_item(const smt_datefmt *f, size_t i, const char **p, parse_sta
             return false;
         *p += 2;
         break;
-    case 'H': st->hour = v, st->hour_is_12h = false, st->hour_k = false; break;
-    case 'k': st->hour = v, st->hour_is_12h = false, st->hour_k = true; break;
+    case 'H':
+        st->hour = v, st->hour_is_12h = false, st->hour_k = false;
+        break;
+    case 'k':
+        st->hour = v, st->hour_is_12h = false, st->hour_k = true;
+        break;
     case 'K':
-    case 'h': st->hour12 = v, st->hour_is_12h = true; break;
-    case 'm': st->min = v; break;
-    case 's': st->sec = v; break;
-    case 'S': st->milli = v; break;
+    case 'h':
+        st->hour12 = v, st->hour_is_12h = true;
+        break;
+    case 'm':
+        st->min = v;
+        break;
+    case 's':
+        st->sec = v;
+        break;
+    case 'S':
+        st->milli = v;
+        break;
     case 'z':
     case 'Z':
     case 'X':
         if (!parse_zone(p, it->letter, &st->offset_ms))
             return false;
         break;
-    default: return false;
+    default:
+        return false;
     }
     return true;
 }

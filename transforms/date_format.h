@@ -17,8 +17,7 @@ typedef struct smt_datefmt smt_datefmt;
 
 /* Compile `pattern` (copied). On SL_OK the caller owns *out (smt_datefmt_free); on SL_ERR
  * errstr says why ("Illegal pattern character 'x'", "Unterminated quote"). */
-int smt_datefmt_compile(const char *pattern, smt_datefmt **out, char *errstr,
-                        size_t errstr_size);
+int smt_datefmt_compile(const char *pattern, smt_datefmt **out, char *errstr, size_t errstr_size);
 void smt_datefmt_free(smt_datefmt *f);
 /* The pattern as given (borrowed). */
 const char *smt_datefmt_pattern(const smt_datefmt *f);

@@ -11,10 +11,15 @@
 #define PURPOSE "field extraction"
 
 static const sl_config_def extract_field_config[] = {
-    {.name = "field", .type = SL_CFG_STRING, .required = true,
-     .importance = SL_IMPORTANCE_MEDIUM, .doc = "Field name to extract."},
+    {.name = "field",
+     .type = SL_CFG_STRING,
+     .required = true,
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .doc = "Field name to extract."},
     SMT_REPLACE_NULL_DEF,
-    {.name = "field.syntax.version", .type = SL_CFG_STRING, .default_value = "V1",
+    {.name = "field.syntax.version",
+     .type = SL_CFG_STRING,
+     .default_value = "V1",
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "Defines the version of the syntax to access fields. If set to `V1`, then the field "
             "paths are limited to access the elements at the root level of the struct or map. "
@@ -78,8 +83,7 @@ static int extract_field_init(const sl_config *c, smt_part part, void **state, c
     s->replace_null = sl_config_bool(c, "replace.null.with.default");
     char why[512];
     if (smt_field_path_parse(s->text, syntax_v2(c), &s->path, why, sizeof(why)) != SL_OK) {
-        snprintf(errstr, errstr_size, "Invalid value %s for configuration field: %s", s->text,
-                 why);
+        snprintf(errstr, errstr_size, "Invalid value %s for configuration field: %s", s->text, why);
         extract_field_close(s);
         return SL_ERR;
     }
@@ -93,8 +97,8 @@ static sl_value *detach(sl_value *root, const sl_value *found, bool is_struct)
 {
     if (found == NULL)
         return NULL;
-    size_t n = is_struct ? sl_schema_field_count(sl_value_struct_schema(root))
-                         : sl_value_map_len(root);
+    size_t n =
+        is_struct ? sl_schema_field_count(sl_value_struct_schema(root)) : sl_value_map_len(root);
     for (size_t i = 0; i < n; i++) {
         if (is_struct && sl_value_struct_get_index(root, i) == found)
             return sl_value_struct_take_index(root, i);

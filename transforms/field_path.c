@@ -140,8 +140,7 @@ void smt_field_path_free(smt_field_path *p)
     p->n = 0;
 }
 
-int smt_field_path_field(const smt_field_path *p, const sl_schema *schema,
-                         const sl_schema **parent)
+int smt_field_path_field(const smt_field_path *p, const sl_schema *schema, const sl_schema **parent)
 {
     const sl_schema *cur = schema;
     for (size_t i = 0; i + 1 < p->n; i++) {

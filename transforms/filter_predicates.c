@@ -56,7 +56,9 @@ static int pattern_valid(const sl_config_def *def, const char *value, char *errs
 }
 
 static const sl_config_def topic_name_matches_config[] = {
-    {.name = "pattern", .type = SL_CFG_STRING, .required = true,
+    {.name = "pattern",
+     .type = SL_CFG_STRING,
+     .required = true,
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "A Java regular expression for matching against the name of a record's topic.",
      .validator = SL_VALIDATE_CUSTOM(pattern_valid)},
@@ -134,13 +136,16 @@ const sl_predicate_def smt_topic_name_matches = {
 /* ==== HasHeaderKey ==== */
 
 static const sl_config_def has_header_key_config[] = {
-    {.name = "name", .type = SL_CFG_STRING, .required = true, .importance = SL_IMPORTANCE_MEDIUM,
-     .doc = "The header name.", .validator = SL_VALIDATE_NON_EMPTY},
+    {.name = "name",
+     .type = SL_CFG_STRING,
+     .required = true,
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .doc = "The header name.",
+     .validator = SL_VALIDATE_NON_EMPTY},
     SL_CONFIG_END,
 };
 
-static int has_header_key_init(const sl_config *c, void **state, char *errstr,
-                               size_t errstr_size)
+static int has_header_key_init(const sl_config *c, void **state, char *errstr, size_t errstr_size)
 {
     const char *name = sl_config_string(c, "name");
     if (name == NULL || name[0] == '\0') {
@@ -161,7 +166,10 @@ static int has_header_key_test(void *state, const sl_record *r)
     return sl_record_header_last(r, state) >= 0;
 }
 
-static void has_header_key_close(void *state) { free(state); }
+static void has_header_key_close(void *state)
+{
+    free(state);
+}
 
 const sl_predicate_def smt_has_header_key = {
     .struct_size = sizeof(sl_predicate_def),

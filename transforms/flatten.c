@@ -9,7 +9,9 @@
 #define PURPOSE "flattening"
 
 static const sl_config_def flatten_config[] = {
-    {.name = "delimiter", .type = SL_CFG_STRING, .default_value = ".",
+    {.name = "delimiter",
+     .type = SL_CFG_STRING,
+     .default_value = ".",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Delimiter to insert between field names from the input record when generating "
             "field names for the output record"},

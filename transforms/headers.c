@@ -23,14 +23,22 @@ static char **copy_items(const sl_config *c, const char *key, size_t *n)
 /* ==== HeaderFrom ==== */
 
 static const sl_config_def header_from_config[] = {
-    {.name = "fields", .type = SL_CFG_LIST, .required = true, .importance = SL_IMPORTANCE_HIGH,
+    {.name = "fields",
+     .type = SL_CFG_LIST,
+     .required = true,
+     .importance = SL_IMPORTANCE_HIGH,
      .doc = "Field names in the record whose values are to be copied or moved to headers.",
      .validator = SL_VALIDATE_CUSTOM(smt_valid_nonempty_list)},
-    {.name = "headers", .type = SL_CFG_LIST, .required = true, .importance = SL_IMPORTANCE_HIGH,
+    {.name = "headers",
+     .type = SL_CFG_LIST,
+     .required = true,
+     .importance = SL_IMPORTANCE_HIGH,
      .doc = "Header names, in the same order as the field names listed in the fields "
             "configuration property.",
      .validator = SL_VALIDATE_CUSTOM(smt_valid_nonempty_list)},
-    {.name = "operation", .type = SL_CFG_STRING, .required = true,
+    {.name = "operation",
+     .type = SL_CFG_STRING,
+     .required = true,
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "Either <code>move</code> if the fields are to be moved to the headers (removed from "
             "the key/value), or <code>copy</code> if the fields are to be copied to the headers "
@@ -112,8 +120,7 @@ static int header_from_init(const sl_config *c, smt_part part, void **state, cha
 static int apply_schemaless(header_from *s, sl_record *r, char *errstr, size_t errstr_size)
 {
     const sl_value *v = smt_operand(r, s->part);
-    if (smt_require_map(v, s->move ? "header move" : "header copy", errstr, errstr_size) !=
-        SL_OK)
+    if (smt_require_map(v, s->move ? "header move" : "header copy", errstr, errstr_size) != SL_OK)
         return SL_ERR;
     for (size_t i = 0; i < s->n; i++)
         sl_record_header_add(r, s->headers[i], NULL,
@@ -203,9 +210,15 @@ SMT_KEY_VALUE_DEFS(header_from, "HeaderFrom",
 /* ==== InsertHeader ==== */
 
 static const sl_config_def insert_header_config[] = {
-    {.name = "header", .type = SL_CFG_STRING, .required = true, .importance = SL_IMPORTANCE_HIGH,
-     .doc = "The name of the header.", .validator = SL_VALIDATE_CUSTOM(smt_valid_non_null)},
-    {.name = "value.literal", .type = SL_CFG_STRING, .required = true,
+    {.name = "header",
+     .type = SL_CFG_STRING,
+     .required = true,
+     .importance = SL_IMPORTANCE_HIGH,
+     .doc = "The name of the header.",
+     .validator = SL_VALIDATE_CUSTOM(smt_valid_non_null)},
+    {.name = "value.literal",
+     .type = SL_CFG_STRING,
+     .required = true,
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "The literal value that is to be set as the header value on all records.",
      .validator = SL_VALIDATE_CUSTOM(smt_valid_non_null)},
@@ -236,8 +249,10 @@ static int insert_header_init(const sl_config *c, void **state, char *errstr, si
     const char *lit = sl_config_string(c, "value.literal");
     if (h == NULL || lit == NULL) {
         free(s);
-        snprintf(errstr, errstr_size, "Invalid value null for configuration %s: entry must be "
-                 "non null", h == NULL ? "header" : "value.literal");
+        snprintf(errstr, errstr_size,
+                 "Invalid value null for configuration %s: entry must be "
+                 "non null",
+                 h == NULL ? "header" : "value.literal");
         return SL_ERR;
     }
     if (s == NULL || (s->header = strdup(h)) == NULL ||
@@ -276,7 +291,10 @@ const sl_transform_def smt_insert_header = {
 /* ==== DropHeaders ==== */
 
 static const sl_config_def drop_headers_config[] = {
-    {.name = "headers", .type = SL_CFG_LIST, .required = true, .importance = SL_IMPORTANCE_HIGH,
+    {.name = "headers",
+     .type = SL_CFG_LIST,
+     .required = true,
+     .importance = SL_IMPORTANCE_HIGH,
      .doc = "The name of the headers to be removed.",
      .validator = SL_VALIDATE_CUSTOM(smt_valid_nonempty_list)},
     SL_CONFIG_END,

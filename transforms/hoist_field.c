@@ -7,7 +7,9 @@
 #include "transforms.h"
 
 static const sl_config_def hoist_field_config[] = {
-    {.name = "field", .type = SL_CFG_STRING, .required = true,
+    {.name = "field",
+     .type = SL_CFG_STRING,
+     .required = true,
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Field name for the single field that will be created in the resulting Struct or "
             "Map."},

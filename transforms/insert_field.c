@@ -6,23 +6,35 @@
 #include "smt.h"
 #include "transforms.h"
 
-#define OPTIONALITY_DOC                                                                          \
-    " Suffix with <code>!</code> to make this a required field, or <code>?</code> to keep it "   \
+#define OPTIONALITY_DOC                                                                            \
+    " Suffix with <code>!</code> to make this a required field, or <code>?</code> to keep it "     \
     "optional (the default)."
 
 static const sl_config_def insert_field_config[] = {
-    {.name = "topic.field", .type = SL_CFG_STRING, .importance = SL_IMPORTANCE_MEDIUM,
+    {.name = "topic.field",
+     .type = SL_CFG_STRING,
+     .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Field name for Kafka topic." OPTIONALITY_DOC},
-    {.name = "partition.field", .type = SL_CFG_STRING, .importance = SL_IMPORTANCE_MEDIUM,
+    {.name = "partition.field",
+     .type = SL_CFG_STRING,
+     .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Field name for Kafka partition." OPTIONALITY_DOC},
-    {.name = "offset.field", .type = SL_CFG_STRING, .importance = SL_IMPORTANCE_MEDIUM,
-     .doc = "Field name for Kafka offset - only applicable to sink connectors.<br/>"
-            OPTIONALITY_DOC},
-    {.name = "timestamp.field", .type = SL_CFG_STRING, .importance = SL_IMPORTANCE_MEDIUM,
+    {.name = "offset.field",
+     .type = SL_CFG_STRING,
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .doc =
+         "Field name for Kafka offset - only applicable to sink connectors.<br/>" OPTIONALITY_DOC},
+    {.name = "timestamp.field",
+     .type = SL_CFG_STRING,
+     .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Field name for record timestamp." OPTIONALITY_DOC},
-    {.name = "static.field", .type = SL_CFG_STRING, .importance = SL_IMPORTANCE_MEDIUM,
+    {.name = "static.field",
+     .type = SL_CFG_STRING,
+     .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Field name for static data field." OPTIONALITY_DOC},
-    {.name = "static.value", .type = SL_CFG_STRING, .importance = SL_IMPORTANCE_MEDIUM,
+    {.name = "static.value",
+     .type = SL_CFG_STRING,
+     .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Static field value, if field name configured."},
     SMT_REPLACE_NULL_DEF,
     SL_CONFIG_END,
@@ -137,13 +149,15 @@ static sl_value *inserted_value(const insert_field *s, const sl_record *r, int w
     }
     case INS_PARTITION:
         return sl_record_partition(r) >= 0 ? sl_value_new_int32(sl_record_partition(r)) : NULL;
-    case INS_OFFSET: return sl_value_new_int64(sl_record_offset(r));
+    case INS_OFFSET:
+        return sl_value_new_int64(sl_record_offset(r));
     case INS_TIMESTAMP:
         return sl_record_timestamp(r) >= 0 ? sl_value_new_int64(sl_record_timestamp(r)) : NULL;
     case INS_STATIC:
         return s->static_value ? sl_value_new_string(s->static_value, strlen(s->static_value))
                                : NULL;
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -151,10 +165,14 @@ static sl_schema *inserted_schema(const ins_spec *sp, int which)
 {
     switch (which) {
     case INS_TOPIC:
-    case INS_STATIC: return smt_primitive(SL_TYPE_STRING, sp->optional);
-    case INS_PARTITION: return smt_primitive(SL_TYPE_INT32, sp->optional);
-    case INS_OFFSET: return smt_primitive(SL_TYPE_INT64, sp->optional);
-    default: return smt_logical(SL_LOGICAL_TIMESTAMP, sp->optional);
+    case INS_STATIC:
+        return smt_primitive(SL_TYPE_STRING, sp->optional);
+    case INS_PARTITION:
+        return smt_primitive(SL_TYPE_INT32, sp->optional);
+    case INS_OFFSET:
+        return smt_primitive(SL_TYPE_INT64, sp->optional);
+    default:
+        return smt_logical(SL_LOGICAL_TIMESTAMP, sp->optional);
     }
 }
 
@@ -169,11 +187,9 @@ static sl_schema *build_schema(const insert_field *s, const sl_schema *in, char 
     for (int k = 0; out && k < INS_COUNT; k++) {
         if (s->spec[k].name == NULL)
             continue;
-        if (sl_schema_add_field(out, s->spec[k].name, inserted_schema(&s->spec[k], k)) !=
-            SL_OK) {
+        if (sl_schema_add_field(out, s->spec[k].name, inserted_schema(&s->spec[k], k)) != SL_OK) {
             snprintf(errstr, errstr_size,
-                     "Cannot create field because of field name duplication %s",
-                     s->spec[k].name);
+                     "Cannot create field because of field name duplication %s", s->spec[k].name);
             sl_schema_unref(out);
             return NULL;
         }

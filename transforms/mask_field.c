@@ -22,9 +22,15 @@ static int non_empty_string(const sl_config_def *def, const char *value, char *e
 }
 
 static const sl_config_def mask_field_config[] = {
-    {.name = "fields", .type = SL_CFG_LIST, .required = true, .importance = SL_IMPORTANCE_HIGH,
-     .doc = "Names of fields to mask.", .validator = SL_VALIDATE_CUSTOM(smt_valid_nonempty_list)},
-    {.name = "replacement", .type = SL_CFG_STRING, .importance = SL_IMPORTANCE_LOW,
+    {.name = "fields",
+     .type = SL_CFG_LIST,
+     .required = true,
+     .importance = SL_IMPORTANCE_HIGH,
+     .doc = "Names of fields to mask.",
+     .validator = SL_VALIDATE_CUSTOM(smt_valid_nonempty_list)},
+    {.name = "replacement",
+     .type = SL_CFG_STRING,
+     .importance = SL_IMPORTANCE_LOW,
      .doc = "Custom value replacement, that will be applied to all 'fields' values (numeric or "
             "non-empty string values only).",
      .validator = SL_VALIDATE_CUSTOM(non_empty_string)},
@@ -87,11 +93,14 @@ oom:
 static const char *java_class(const sl_value *v, const sl_schema *schema)
 {
     switch (sl_schema_logical(schema)) {
-    case SL_LOGICAL_DECIMAL: return "java.math.BigDecimal";
+    case SL_LOGICAL_DECIMAL:
+        return "java.math.BigDecimal";
     case SL_LOGICAL_DATE:
     case SL_LOGICAL_TIME:
-    case SL_LOGICAL_TIMESTAMP: return "java.util.Date";
-    default: return smt_value_class(v);
+    case SL_LOGICAL_TIMESTAMP:
+        return "java.util.Date";
+    default:
+        return smt_value_class(v);
     }
 }
 
@@ -113,12 +122,24 @@ static int replacement_number(const char *rep, sl_type type, sl_value **out)
         dv = (double)iv;
     }
     switch (type) {
-    case SL_TYPE_INT8: *out = sl_value_new_int8((int8_t)iv); break;
-    case SL_TYPE_INT16: *out = sl_value_new_int16((int16_t)iv); break;
-    case SL_TYPE_INT32: *out = sl_value_new_int32((int32_t)iv); break;
-    case SL_TYPE_INT64: *out = sl_value_new_int64(iv); break;
-    case SL_TYPE_FLOAT32: *out = sl_value_new_float32((float)dv); break;
-    default: *out = sl_value_new_float64(dv); break;
+    case SL_TYPE_INT8:
+        *out = sl_value_new_int8((int8_t)iv);
+        break;
+    case SL_TYPE_INT16:
+        *out = sl_value_new_int16((int16_t)iv);
+        break;
+    case SL_TYPE_INT32:
+        *out = sl_value_new_int32((int32_t)iv);
+        break;
+    case SL_TYPE_INT64:
+        *out = sl_value_new_int64(iv);
+        break;
+    case SL_TYPE_FLOAT32:
+        *out = sl_value_new_float32((float)dv);
+        break;
+    default:
+        *out = sl_value_new_float64(dv);
+        break;
     }
     return SL_OK;
 }
@@ -158,29 +179,49 @@ static int mask_value(const mask_field *s, const sl_value *v, const sl_schema *s
             *out = sl_value_new_string(rep, strlen(rep));
             return SL_OK;
         }
-        snprintf(errstr, errstr_size,
-                 "Cannot mask value of type class %s with custom replacement.",
+        snprintf(errstr, errstr_size, "Cannot mask value of type class %s with custom replacement.",
                  java_class(v, schema));
         return SL_ERR;
     }
     switch (t) {
-    case SL_TYPE_BOOLEAN: *out = sl_value_new_boolean(false); return SL_OK;
-    case SL_TYPE_INT8: *out = sl_value_new_int8(0); return SL_OK;
-    case SL_TYPE_INT16: *out = sl_value_new_int16(0); return SL_OK;
-    case SL_TYPE_INT32: *out = sl_value_new_int32(0); return SL_OK; /* also Date/Time(0) */
-    case SL_TYPE_INT64: *out = sl_value_new_int64(0); return SL_OK; /* also Timestamp(0) */
-    case SL_TYPE_FLOAT32: *out = sl_value_new_float32(0); return SL_OK;
-    case SL_TYPE_FLOAT64: *out = sl_value_new_float64(0); return SL_OK;
-    case SL_TYPE_STRING: *out = sl_value_new_string("", 0); return SL_OK;
-    case SL_TYPE_ARRAY: *out = sl_value_new_array(); return SL_OK;
-    case SL_TYPE_MAP: *out = sl_value_new_map(); return SL_OK;
+    case SL_TYPE_BOOLEAN:
+        *out = sl_value_new_boolean(false);
+        return SL_OK;
+    case SL_TYPE_INT8:
+        *out = sl_value_new_int8(0);
+        return SL_OK;
+    case SL_TYPE_INT16:
+        *out = sl_value_new_int16(0);
+        return SL_OK;
+    case SL_TYPE_INT32:
+        *out = sl_value_new_int32(0);
+        return SL_OK; /* also Date/Time(0) */
+    case SL_TYPE_INT64:
+        *out = sl_value_new_int64(0);
+        return SL_OK; /* also Timestamp(0) */
+    case SL_TYPE_FLOAT32:
+        *out = sl_value_new_float32(0);
+        return SL_OK;
+    case SL_TYPE_FLOAT64:
+        *out = sl_value_new_float64(0);
+        return SL_OK;
+    case SL_TYPE_STRING:
+        *out = sl_value_new_string("", 0);
+        return SL_OK;
+    case SL_TYPE_ARRAY:
+        *out = sl_value_new_array();
+        return SL_OK;
+    case SL_TYPE_MAP:
+        *out = sl_value_new_map();
+        return SL_OK;
     case SL_TYPE_BYTES:
         if (lg == SL_LOGICAL_DECIMAL) {
             *out = sl_value_new_decimal_i64(0); /* BigDecimal.ZERO */
             return SL_OK;
         }
         break;
-    default: break;
+    default:
+        break;
     }
     snprintf(errstr, errstr_size, "Cannot mask value of type: class %s", java_class(v, schema));
     return SL_ERR;
@@ -249,8 +290,7 @@ static int mask_field_apply(void *state, sl_record *r, char *errstr, size_t errs
         if (!flags[i])
             continue;
         if (mask_value(s, smt_struct_peek_field(v, i, s->replace_null),
-                       sl_schema_field_schema(in, i), &masked[i], errstr,
-                       errstr_size) != SL_OK) {
+                       sl_schema_field_schema(in, i), &masked[i], errstr, errstr_size) != SL_OK) {
             for (size_t j = 0; j < i; j++)
                 sl_value_destroy(masked[j]);
             free(masked);

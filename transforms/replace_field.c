@@ -29,20 +29,31 @@ static int renames_valid(const sl_config_def *def, const char *value, char *errs
 }
 
 static const sl_config_def replace_field_config[] = {
-    {.name = "exclude", .type = SL_CFG_LIST, .default_value = "",
+    {.name = "exclude",
+     .type = SL_CFG_LIST,
+     .default_value = "",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Fields to exclude. This takes precedence over the fields to include."},
-    {.name = "include", .type = SL_CFG_LIST, .default_value = "",
+    {.name = "include",
+     .type = SL_CFG_LIST,
+     .default_value = "",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Fields to include. If specified, only these fields will be used."},
-    {.name = "renames", .type = SL_CFG_LIST, .default_value = "",
-     .importance = SL_IMPORTANCE_MEDIUM, .doc = "Field rename mappings.",
+    {.name = "renames",
+     .type = SL_CFG_LIST,
+     .default_value = "",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .doc = "Field rename mappings.",
      .validator = SL_VALIDATE_CUSTOM(renames_valid)},
     SMT_REPLACE_NULL_DEF,
     /* Connect before 4.0 translated these deprecated names to exclude / include */
-    {.name = "blacklist", .type = SL_CFG_LIST, .importance = SL_IMPORTANCE_LOW,
+    {.name = "blacklist",
+     .type = SL_CFG_LIST,
+     .importance = SL_IMPORTANCE_LOW,
      .doc = "Deprecated. Use exclude instead."},
-    {.name = "whitelist", .type = SL_CFG_LIST, .importance = SL_IMPORTANCE_LOW,
+    {.name = "whitelist",
+     .type = SL_CFG_LIST,
+     .importance = SL_IMPORTANCE_LOW,
      .doc = "Deprecated. Use include instead."},
     SL_CONFIG_END,
 };
@@ -195,8 +206,7 @@ static smt_cache_entry *build(replace_field *s, const sl_schema *in, char *errst
         if (!keep(s, name))
             continue;
         const char *nn = renamed(s, name);
-        if (sl_schema_add_field(out, nn, sl_schema_ref(sl_schema_field_schema(in, i))) !=
-            SL_OK) {
+        if (sl_schema_add_field(out, nn, sl_schema_ref(sl_schema_field_schema(in, i))) != SL_OK) {
             snprintf(errstr, errstr_size,
                      "Cannot create field because of field name duplication %s", nn);
             sl_schema_unref(out);

@@ -25,11 +25,17 @@ static void memo_clear(topic_memo *m)
 /* ==== RegexRouter ==== */
 
 static const sl_config_def regex_router_config[] = {
-    {.name = "regex", .type = SL_CFG_STRING, .required = true, .importance = SL_IMPORTANCE_HIGH,
+    {.name = "regex",
+     .type = SL_CFG_STRING,
+     .required = true,
+     .importance = SL_IMPORTANCE_HIGH,
      .doc = "Regular expression to use for matching.",
      .validator = SL_VALIDATE_CUSTOM(smt_valid_regex)},
-    {.name = "replacement", .type = SL_CFG_STRING, .required = true,
-     .importance = SL_IMPORTANCE_HIGH, .doc = "Replacement string."},
+    {.name = "replacement",
+     .type = SL_CFG_STRING,
+     .required = true,
+     .importance = SL_IMPORTANCE_HIGH,
+     .doc = "Replacement string."},
     SL_CONFIG_END,
 };
 
@@ -50,8 +56,8 @@ static int regex_router_prepare(const sl_config *c, smt_regex **out, smt_cfgerr 
         return SL_ERR;
     }
     if (smt_regex_set_replacement(*out, repl ? repl : "", why, sizeof(why)) != SL_OK) {
-        smt_cfgerr_set(e, "replacement", "Invalid value %s for configuration replacement: %s",
-                       repl, why);
+        smt_cfgerr_set(e, "replacement", "Invalid value %s for configuration replacement: %s", repl,
+                       why);
         smt_regex_free(*out);
         *out = NULL;
         return SL_ERR;
@@ -144,11 +150,15 @@ const sl_transform_def smt_regex_router = {
 /* ==== TimestampRouter ==== */
 
 static const sl_config_def timestamp_router_config[] = {
-    {.name = "topic.format", .type = SL_CFG_STRING, .default_value = "${topic}-${timestamp}",
+    {.name = "topic.format",
+     .type = SL_CFG_STRING,
+     .default_value = "${topic}-${timestamp}",
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "Format string which can contain <code>${topic}</code> and <code>${timestamp}</code> "
             "as placeholders for the topic and timestamp, respectively."},
-    {.name = "timestamp.format", .type = SL_CFG_STRING, .default_value = "yyyyMMdd",
+    {.name = "timestamp.format",
+     .type = SL_CFG_STRING,
+     .default_value = "yyyyMMdd",
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "Format string for the timestamp that is compatible with "
             "<code>java.text.SimpleDateFormat</code>."},
@@ -196,8 +206,7 @@ static void timestamp_router_close(void *state)
     free(s);
 }
 
-static int timestamp_router_init(const sl_config *c, void **state, char *errstr,
-                                 size_t errstr_size)
+static int timestamp_router_init(const sl_config *c, void **state, char *errstr, size_t errstr_size)
 {
     timestamp_router *s = calloc(1, sizeof(*s));
     const char *tf = sl_config_string(c, "topic.format");
@@ -245,8 +254,8 @@ static int timestamp_router_apply(void *state, sl_record *r, char *errstr, size_
     int64_t ts = sl_record_timestamp(r);
     const char *topic = sl_record_topic(r);
     if (ts < 0) {
-        snprintf(errstr, errstr_size, "Timestamp missing on record: topic=%s partition=%d",
-                 topic, (int)sl_record_partition(r));
+        snprintf(errstr, errstr_size, "Timestamp missing on record: topic=%s partition=%d", topic,
+                 (int)sl_record_partition(r));
         return SL_ERR;
     }
     char tsbuf[256];

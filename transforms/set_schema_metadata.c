@@ -7,9 +7,13 @@
 #include "transforms.h"
 
 static const sl_config_def set_schema_metadata_config[] = {
-    {.name = "schema.name", .type = SL_CFG_STRING, .importance = SL_IMPORTANCE_HIGH,
+    {.name = "schema.name",
+     .type = SL_CFG_STRING,
+     .importance = SL_IMPORTANCE_HIGH,
      .doc = "Schema name to set."},
-    {.name = "schema.version", .type = SL_CFG_INT, .importance = SL_IMPORTANCE_HIGH,
+    {.name = "schema.version",
+     .type = SL_CFG_INT,
+     .importance = SL_IMPORTANCE_HIGH,
      .doc = "Schema version to set."},
     SMT_REPLACE_NULL_DEF,
     SL_CONFIG_END,
@@ -17,7 +21,7 @@ static const sl_config_def set_schema_metadata_config[] = {
 
 typedef struct set_schema_metadata {
     smt_part part;
-    char *name;      /* NULL: keep */
+    char *name; /* NULL: keep */
     bool has_version;
     int32_t version;
     bool replace_null;
@@ -50,8 +54,8 @@ static void set_schema_metadata_close(void *state)
     free(s);
 }
 
-static int set_schema_metadata_init(const sl_config *c, smt_part part, void **state,
-                                    char *errstr, size_t errstr_size)
+static int set_schema_metadata_init(const sl_config *c, smt_part part, void **state, char *errstr,
+                                    size_t errstr_size)
 {
     smt_cfgerr e = {0};
     ssm_check(c, &e);
@@ -74,8 +78,7 @@ static int set_schema_metadata_init(const sl_config *c, smt_part part, void **st
     return SL_OK;
 }
 
-static int set_schema_metadata_apply(void *state, sl_record *r, char *errstr,
-                                     size_t errstr_size)
+static int set_schema_metadata_apply(void *state, sl_record *r, char *errstr, size_t errstr_size)
 {
     set_schema_metadata *s = state;
     const sl_value *v = smt_operand(r, s->part);

@@ -129,8 +129,7 @@ int smt_valid_non_null(const sl_config_def *def, const char *value, char *errstr
                        size_t errstr_size);
 /* Custom validator: a non-empty regular expression that compiles (pcre2, Java-compatible
  * syntax), "Invalid regex: <reason>". NULL passes (required keys are reported by the host). */
-int smt_valid_regex(const sl_config_def *def, const char *value, char *errstr,
-                    size_t errstr_size);
+int smt_valid_regex(const sl_config_def *def, const char *value, char *errstr, size_t errstr_size);
 
 /* A cross-field configuration check shared by validate() and init(): it records at most one
  * error (key and message) so that validate() reports it against the key and init() fails with
@@ -143,48 +142,49 @@ void smt_cfgerr_set(smt_cfgerr *e, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* The common "replace.null.with.default" definition (Connect 3.6+, KIP-937 style). */
-#define SMT_REPLACE_NULL_DEF                                                                     \
-    {.name = "replace.null.with.default",                                                        \
-     .type = SL_CFG_BOOLEAN,                                                                     \
-     .default_value = "true",                                                                    \
-     .importance = SL_IMPORTANCE_MEDIUM,                                                         \
-     .doc = "Whether to replace fields that have a default value and that are null to the "      \
-            "default value. When set to true, the default value is used, otherwise null is used."}
+#define SMT_REPLACE_NULL_DEF                                                                       \
+    {                                                                                              \
+        .name = "replace.null.with.default", .type = SL_CFG_BOOLEAN, .default_value = "true",      \
+        .importance = SL_IMPORTANCE_MEDIUM,                                                        \
+        .doc =                                                                                     \
+            "Whether to replace fields that have a default value and that are null to the "        \
+            "default value. When set to true, the default value is used, otherwise null is used."  \
+    }
 
 /* Define the $Key and $Value sl_transform_defs of a transform `name` (C identifier prefix),
  * whose init takes the part: `static int name##_init(const sl_config *, smt_part, void **,
  * char *, size_t)`, plus `name##_apply`, `name##_close`, `name##_config`, and a validate
  * function or NULL. The defs are named smt_<name>_key / smt_<name>_value. */
-#define SMT_KEY_VALUE_DEFS(name, cls, docstr, validatefn)                                        \
-    static int name##_init_key(const sl_config *c, void **s, char *e, size_t n)                  \
-    {                                                                                            \
-        return name##_init(c, SMT_KEY, s, e, n);                                                 \
-    }                                                                                            \
-    static int name##_init_value(const sl_config *c, void **s, char *e, size_t n)                \
-    {                                                                                            \
-        return name##_init(c, SMT_VALUE, s, e, n);                                               \
-    }                                                                                            \
-    const sl_transform_def smt_##name##_key = {                                                  \
-        .struct_size = sizeof(sl_transform_def),                                                 \
-        .class_name = SMT_PKG cls "$Key",                                                        \
-        .version = SMT_VERSION,                                                                  \
-        .doc = docstr,                                                                           \
-        .config = name##_config,                                                                 \
-        .validate = validatefn,                                                                  \
-        .init = name##_init_key,                                                                 \
-        .apply = name##_apply,                                                                   \
-        .close = name##_close,                                                                   \
-    };                                                                                           \
-    const sl_transform_def smt_##name##_value = {                                                \
-        .struct_size = sizeof(sl_transform_def),                                                 \
-        .class_name = SMT_PKG cls "$Value",                                                      \
-        .version = SMT_VERSION,                                                                  \
-        .doc = docstr,                                                                           \
-        .config = name##_config,                                                                 \
-        .validate = validatefn,                                                                  \
-        .init = name##_init_value,                                                               \
-        .apply = name##_apply,                                                                   \
-        .close = name##_close,                                                                   \
+#define SMT_KEY_VALUE_DEFS(name, cls, docstr, validatefn)                                          \
+    static int name##_init_key(const sl_config *c, void **s, char *e, size_t n)                    \
+    {                                                                                              \
+        return name##_init(c, SMT_KEY, s, e, n);                                                   \
+    }                                                                                              \
+    static int name##_init_value(const sl_config *c, void **s, char *e, size_t n)                  \
+    {                                                                                              \
+        return name##_init(c, SMT_VALUE, s, e, n);                                                 \
+    }                                                                                              \
+    const sl_transform_def smt_##name##_key = {                                                    \
+        .struct_size = sizeof(sl_transform_def),                                                   \
+        .class_name = SMT_PKG cls "$Key",                                                          \
+        .version = SMT_VERSION,                                                                    \
+        .doc = docstr,                                                                             \
+        .config = name##_config,                                                                   \
+        .validate = validatefn,                                                                    \
+        .init = name##_init_key,                                                                   \
+        .apply = name##_apply,                                                                     \
+        .close = name##_close,                                                                     \
+    };                                                                                             \
+    const sl_transform_def smt_##name##_value = {                                                  \
+        .struct_size = sizeof(sl_transform_def),                                                   \
+        .class_name = SMT_PKG cls "$Value",                                                        \
+        .version = SMT_VERSION,                                                                    \
+        .doc = docstr,                                                                             \
+        .config = name##_config,                                                                   \
+        .validate = validatefn,                                                                    \
+        .init = name##_init_value,                                                                 \
+        .apply = name##_apply,                                                                     \
+        .close = name##_close,                                                                     \
     }
 
 #endif

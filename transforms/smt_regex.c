@@ -30,8 +30,8 @@ int smt_regex_compile(const char *pattern, smt_regex **out, char *errstr, size_t
     int err = 0;
     PCRE2_SIZE off = 0;
     /* Java's Pattern is Unicode-aware on code points; PCRE2_UTF matches that for '.' etc. */
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err,
-                                     &off, NULL);
+    pcre2_code *code =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &off, NULL);
     if (code == NULL) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof(msg));
@@ -73,8 +73,8 @@ void smt_regex_free(smt_regex *re)
 int smt_regex_matches(smt_regex *re, const char *s)
 {
     /* Matcher.matches(): anchored at both ends, with backtracking into alternatives */
-    int rc = pcre2_match(re->code, (PCRE2_SPTR)s, strlen(s), 0,
-                         PCRE2_ANCHORED | PCRE2_ENDANCHORED, re->md, NULL);
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)s, strlen(s), 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED,
+                         re->md, NULL);
     return rc >= 0 ? 1 : 0;
 }
 
@@ -239,8 +239,7 @@ char *smt_regex_replace_first(smt_regex *re, const char *s)
 
 /* ==== the validator ==== */
 
-int smt_valid_regex(const sl_config_def *def, const char *value, char *errstr,
-                    size_t errstr_size)
+int smt_valid_regex(const sl_config_def *def, const char *value, char *errstr, size_t errstr_size)
 {
     (void)def;
     if (value == NULL)

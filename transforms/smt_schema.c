@@ -46,7 +46,9 @@ sl_schema *smt_schema_copy_basics(const sl_schema *src)
             sl_schema_add_field(s, sl_schema_field_name(src, i),
                                 sl_schema_ref(sl_schema_field_schema(src, i)));
         break;
-    default: s = sl_schema_new(sl_schema_type(src)); break;
+    default:
+        s = sl_schema_new(sl_schema_type(src));
+        break;
     }
     if (s != NULL)
         smt_copy_basics(s, src);

@@ -385,7 +385,8 @@ static bool parse_dec_text(const char *s, dec_text *t)
     if (*s == 'e' || *s == 'E') {
         char *end = NULL;
         long long e = strtoll(s + 1, &end, 10);
-        if (end == s + 1 || *end != '\0' || e > 100000 || e < -100000 || !isdigit((unsigned char)end[-1]))
+        if (end == s + 1 || *end != '\0' || e > 100000 || e < -100000 ||
+            !isdigit((unsigned char)end[-1]))
             return false;
         t->exp = e;
         s = end;

@@ -42,27 +42,39 @@ const char *smt_value_class(const sl_value *v)
     if (v == NULL)
         return "null";
     switch (sl_value_type(v)) {
-    case SL_TYPE_INT8: return "java.lang.Byte";
-    case SL_TYPE_INT16: return "java.lang.Short";
-    case SL_TYPE_INT32: return "java.lang.Integer";
-    case SL_TYPE_INT64: return "java.lang.Long";
-    case SL_TYPE_FLOAT32: return "java.lang.Float";
-    case SL_TYPE_FLOAT64: return "java.lang.Double";
-    case SL_TYPE_BOOLEAN: return "java.lang.Boolean";
-    case SL_TYPE_STRING: return "java.lang.String";
-    case SL_TYPE_BYTES: return "[B";
-    case SL_TYPE_ARRAY: return "java.util.ArrayList";
-    case SL_TYPE_MAP: return "java.util.HashMap";
-    case SL_TYPE_STRUCT: return "org.apache.kafka.connect.data.Struct";
-    default: return "unknown";
+    case SL_TYPE_INT8:
+        return "java.lang.Byte";
+    case SL_TYPE_INT16:
+        return "java.lang.Short";
+    case SL_TYPE_INT32:
+        return "java.lang.Integer";
+    case SL_TYPE_INT64:
+        return "java.lang.Long";
+    case SL_TYPE_FLOAT32:
+        return "java.lang.Float";
+    case SL_TYPE_FLOAT64:
+        return "java.lang.Double";
+    case SL_TYPE_BOOLEAN:
+        return "java.lang.Boolean";
+    case SL_TYPE_STRING:
+        return "java.lang.String";
+    case SL_TYPE_BYTES:
+        return "[B";
+    case SL_TYPE_ARRAY:
+        return "java.util.ArrayList";
+    case SL_TYPE_MAP:
+        return "java.util.HashMap";
+    case SL_TYPE_STRUCT:
+        return "org.apache.kafka.connect.data.Struct";
+    default:
+        return "unknown";
     }
 }
 
 const char *smt_type_name(sl_type t)
 {
-    static const char *const names[] = {"INT8",    "INT16",   "INT32",  "INT64",
-                                        "FLOAT32", "FLOAT64", "BOOLEAN", "STRING",
-                                        "BYTES",   "ARRAY",   "MAP",     "STRUCT"};
+    static const char *const names[] = {"INT8",    "INT16",  "INT32", "INT64", "FLOAT32", "FLOAT64",
+                                        "BOOLEAN", "STRING", "BYTES", "ARRAY", "MAP",     "STRUCT"};
     if ((unsigned)t < sizeof(names) / sizeof(names[0]))
         return names[t];
     return "null";

@@ -13,18 +13,26 @@
 #define MS_PER_DAY 86400000LL
 
 static const sl_config_def timestamp_converter_config[] = {
-    {.name = "field", .type = SL_CFG_STRING, .default_value = "",
+    {.name = "field",
+     .type = SL_CFG_STRING,
+     .default_value = "",
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "The field containing the timestamp, or empty if the entire value is a timestamp"},
-    {.name = "target.type", .type = SL_CFG_STRING, .required = true,
+    {.name = "target.type",
+     .type = SL_CFG_STRING,
+     .required = true,
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "The desired timestamp representation: string, unix, Date, Time, or Timestamp",
      .validator = SL_VALIDATE_IN("string", "unix", "Date", "Time", "Timestamp")},
-    {.name = "format", .type = SL_CFG_STRING, .default_value = "",
+    {.name = "format",
+     .type = SL_CFG_STRING,
+     .default_value = "",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "A SimpleDateFormat-compatible format for the timestamp. Used to generate the output "
             "when type=string or used to parse the input if the input is a string."},
-    {.name = "unix.precision", .type = SL_CFG_STRING, .default_value = "milliseconds",
+    {.name = "unix.precision",
+     .type = SL_CFG_STRING,
+     .default_value = "milliseconds",
      .importance = SL_IMPORTANCE_LOW,
      .doc = "The desired Unix precision for the timestamp: seconds, milliseconds, microseconds, "
             "or nanoseconds. Used to generate the output when type=unix or used to parse the "
@@ -112,16 +120,21 @@ static void timestamp_converter_close(void *state)
 static sl_schema *target_schema(ts_kind k, bool optional)
 {
     switch (k) {
-    case TS_STRING: return smt_primitive(SL_TYPE_STRING, optional);
-    case TS_UNIX: return smt_primitive(SL_TYPE_INT64, optional);
-    case TS_DATE: return smt_logical(SL_LOGICAL_DATE, optional);
-    case TS_TIME: return smt_logical(SL_LOGICAL_TIME, optional);
-    default: return smt_logical(SL_LOGICAL_TIMESTAMP, optional);
+    case TS_STRING:
+        return smt_primitive(SL_TYPE_STRING, optional);
+    case TS_UNIX:
+        return smt_primitive(SL_TYPE_INT64, optional);
+    case TS_DATE:
+        return smt_logical(SL_LOGICAL_DATE, optional);
+    case TS_TIME:
+        return smt_logical(SL_LOGICAL_TIME, optional);
+    default:
+        return smt_logical(SL_LOGICAL_TIMESTAMP, optional);
     }
 }
 
-static int timestamp_converter_init(const sl_config *c, smt_part part, void **state,
-                                    char *errstr, size_t errstr_size)
+static int timestamp_converter_init(const sl_config *c, smt_part part, void **state, char *errstr,
+                                    size_t errstr_size)
 {
     ts_conv *s = calloc(1, sizeof(*s));
     if (s == NULL) {
@@ -164,10 +177,14 @@ static int timestamp_converter_init(const sl_config *c, smt_part part, void **st
 static ts_kind kind_from_schema(const sl_schema *schema, char *errstr, size_t errstr_size)
 {
     switch (sl_schema_logical(schema)) {
-    case SL_LOGICAL_TIMESTAMP: return TS_TIMESTAMP;
-    case SL_LOGICAL_DATE: return TS_DATE;
-    case SL_LOGICAL_TIME: return TS_TIME;
-    default: break;
+    case SL_LOGICAL_TIMESTAMP:
+        return TS_TIMESTAMP;
+    case SL_LOGICAL_DATE:
+        return TS_DATE;
+    case SL_LOGICAL_TIME:
+        return TS_TIME;
+    default:
+        break;
     }
     if (sl_schema_type(schema) == SL_TYPE_STRING)
         return TS_STRING;
@@ -190,8 +207,8 @@ static int64_t scale_up(int64_t v, int64_t f)
     return v * f;
 }
 
-static int to_millis(const ts_conv *s, ts_kind from, const sl_value *v, int64_t *ms,
-                     char *errstr, size_t errstr_size)
+static int to_millis(const ts_conv *s, ts_kind from, const sl_value *v, int64_t *ms, char *errstr,
+                     size_t errstr_size)
 {
     int64_t iv = 0;
     sl_type t = sl_value_type(v);
@@ -228,17 +245,26 @@ static int to_millis(const ts_conv *s, ts_kind from, const sl_value *v, int64_t 
         }
         sl_value_get_int(v, &iv);
         switch (s->precision) {
-        case P_SECONDS: *ms = scale_up(iv, 1000); break;
-        case P_MICROS: *ms = iv / 1000; break;
-        case P_NANOS: *ms = iv / 1000000; break;
-        default: *ms = iv; break;
+        case P_SECONDS:
+            *ms = scale_up(iv, 1000);
+            break;
+        case P_MICROS:
+            *ms = iv / 1000;
+            break;
+        case P_NANOS:
+            *ms = iv / 1000000;
+            break;
+        default:
+            *ms = iv;
+            break;
         }
         return SL_OK;
     default:
         if (sl_value_get_int(v, &iv) != SL_OK) {
-            snprintf(errstr, errstr_size,
-                     "Expected %s to be a java.util.Date, but found class %s",
-                     from == TS_DATE ? "Date" : from == TS_TIME ? "Time" : "Timestamp",
+            snprintf(errstr, errstr_size, "Expected %s to be a java.util.Date, but found class %s",
+                     from == TS_DATE   ? "Date"
+                     : from == TS_TIME ? "Time"
+                                       : "Timestamp",
                      smt_value_class(v));
             return SL_ERR;
         }
@@ -265,10 +291,14 @@ static sl_value *from_millis(const ts_conv *s, int64_t ms)
     }
     case TS_UNIX:
         switch (s->precision) {
-        case P_SECONDS: return sl_value_new_int64(ms / 1000);
-        case P_MICROS: return sl_value_new_int64(scale_up(ms, 1000));
-        case P_NANOS: return sl_value_new_int64(scale_up(ms, 1000000));
-        default: return sl_value_new_int64(ms);
+        case P_SECONDS:
+            return sl_value_new_int64(ms / 1000);
+        case P_MICROS:
+            return sl_value_new_int64(scale_up(ms, 1000));
+        case P_NANOS:
+            return sl_value_new_int64(scale_up(ms, 1000000));
+        default:
+            return sl_value_new_int64(ms);
         }
     case TS_DATE: {
         int64_t days = ms / MS_PER_DAY - (ms % MS_PER_DAY < 0);
@@ -278,7 +308,8 @@ static sl_value *from_millis(const ts_conv *s, int64_t ms)
         int64_t t = ms % MS_PER_DAY;
         return sl_value_new_int32((int32_t)(t < 0 ? t + MS_PER_DAY : t));
     }
-    default: return sl_value_new_int64(ms);
+    default:
+        return sl_value_new_int64(ms);
     }
 }
 
@@ -338,9 +369,8 @@ static sl_value *rebuild(const ts_conv *s, sl_value *src, const sl_schema *out_s
     sl_value *nv = sl_value_new_struct(out_schema);
     size_t n = sl_schema_field_count(out_schema);
     for (size_t i = 0; nv && i < n; i++)
-        sl_value_struct_set_index(nv, i,
-                                  (ssize_t)i == idx ? conv
-                                                    : smt_struct_take_field(src, i, s->replace_null));
+        sl_value_struct_set_index(
+            nv, i, (ssize_t)i == idx ? conv : smt_struct_take_field(src, i, s->replace_null));
     if (nv == NULL)
         sl_value_destroy(conv);
     sl_value_destroy(src);
@@ -370,10 +400,9 @@ static smt_cache_entry *build(ts_conv *s, const sl_schema *in, char *errstr, siz
     const sl_value *def = sl_schema_default(in);
     if (def != NULL && sl_value_type(def) == SL_TYPE_STRUCT) {
         sl_value *conv = NULL;
-        if (*idx >= 0 &&
-            convert(s, sl_schema_field_schema(in, (size_t)*idx),
-                    smt_struct_peek_field(def, (size_t)*idx, s->replace_null), &conv, errstr,
-                    errstr_size) != SL_OK) {
+        if (*idx >= 0 && convert(s, sl_schema_field_schema(in, (size_t)*idx),
+                                 smt_struct_peek_field(def, (size_t)*idx, s->replace_null), &conv,
+                                 errstr, errstr_size) != SL_OK) {
             sl_schema_unref(out);
             free(idx);
             return NULL;

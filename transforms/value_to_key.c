@@ -9,7 +9,10 @@
 #define PURPOSE "copying fields from value to key"
 
 static const sl_config_def value_to_key_config[] = {
-    {.name = "fields", .type = SL_CFG_LIST, .required = true, .importance = SL_IMPORTANCE_HIGH,
+    {.name = "fields",
+     .type = SL_CFG_LIST,
+     .required = true,
+     .importance = SL_IMPORTANCE_HIGH,
      .doc = "Field names on the record value to extract as the record key.",
      .validator = SL_VALIDATE_CUSTOM(smt_valid_nonempty_list)},
     SMT_REPLACE_NULL_DEF,
@@ -97,8 +100,9 @@ static int value_to_key_apply(void *state, sl_record *r, char *errstr, size_t er
         }
         for (size_t i = 0; i < s->nfields; i++) {
             int fi = sl_schema_field_index(in, s->fields[i]);
-            if (fi < 0 || sl_schema_add_field(ks, s->fields[i], sl_schema_ref(sl_schema_field_schema(
-                                                                    in, (size_t)fi))) != SL_OK) {
+            if (fi < 0 || sl_schema_add_field(
+                              ks, s->fields[i],
+                              sl_schema_ref(sl_schema_field_schema(in, (size_t)fi))) != SL_OK) {
                 if (fi < 0)
                     snprintf(errstr, errstr_size, "Field does not exist: %s", s->fields[i]);
                 else

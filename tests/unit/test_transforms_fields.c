@@ -16,11 +16,11 @@
 static void test_insert_field_schemaless(void **state)
 {
     (void)state;
-    tu_smt *t = tu_smt_new(&smt_insert_field_value,
-                           TU_KV("topic.field", "topic_field!", "partition.field", "partition_field",
-                                 "offset.field", "offset_field!", "timestamp.field",
-                                 "timestamp_field?", "static.field", "instance_id",
-                                 "static.value", "my-instance-id"));
+    tu_smt *t =
+        tu_smt_new(&smt_insert_field_value,
+                   TU_KV("topic.field", "topic_field!", "partition.field", "partition_field",
+                         "offset.field", "offset_field!", "timestamp.field", "timestamp_field?",
+                         "static.field", "instance_id", "static.value", "my-instance-id"));
     sl_value *v = sl_value_new_map();
     sl_value_map_put_str(v, "magic", sl_value_new_int64(42));
     sl_record *r = tu_sink("test", 0, 42, 1234, NULL, v);
@@ -45,11 +45,11 @@ static void test_insert_field_schemaful(void **state)
 {
     (void)state;
     /* Connect's InsertFieldTest.schemaful */
-    tu_smt *t = tu_smt_new(&smt_insert_field_value,
-                           TU_KV("topic.field", "topic_field!", "partition.field", "partition_field",
-                                 "offset.field", "offset_field!", "timestamp.field",
-                                 "timestamp_field?", "static.field", "instance_id",
-                                 "static.value", "my-instance-id"));
+    tu_smt *t =
+        tu_smt_new(&smt_insert_field_value,
+                   TU_KV("topic.field", "topic_field!", "partition.field", "partition_field",
+                         "offset.field", "offset_field!", "timestamp.field", "timestamp_field?",
+                         "static.field", "instance_id", "static.value", "my-instance-id"));
     sl_schema *s = tu_struct_schema("name", "magic", tu_prim(SL_TYPE_INT64, false), NULL);
     sl_schema_set_version(s, 1);
     sl_value *v = sl_value_new_struct(s);
@@ -149,9 +149,9 @@ static void test_insert_field_defaults(void **state)
     sl_schema_set_default(fs, sl_value_new_int32(7));
     sl_schema *s = tu_struct_schema(NULL, "n", fs, NULL);
     for (int replace = 0; replace < 2; replace++) {
-        tu_smt *t = tu_smt_new(&smt_insert_field_value,
-                               TU_KV("topic.field", "t", "replace.null.with.default",
-                                     replace ? "true" : "false"));
+        tu_smt *t = tu_smt_new(
+            &smt_insert_field_value,
+            TU_KV("topic.field", "t", "replace.null.with.default", replace ? "true" : "false"));
         sl_record *r = tu_sink("x", 0, 0, 0, sl_schema_ref(s), sl_value_new_struct(s));
         assert_int_equal(tu_apply(t, r), SL_OK);
         /* (JSON text would show the default either way, so look at the slot itself) */
@@ -237,10 +237,9 @@ static void test_replace_field_schemaful(void **state)
     (void)state;
     tu_smt *t = tu_smt_new(&smt_replace_field_value,
                            TU_KV("include", "abc,foo,etc", "renames", "abc:xyz,foo:bar"));
-    sl_schema *s = tu_struct_schema("rec", "dont", tu_prim(SL_TYPE_STRING, false), "abc",
-                                    tu_prim(SL_TYPE_INT32, false), "foo",
-                                    tu_prim(SL_TYPE_BOOLEAN, false), "etc",
-                                    tu_prim(SL_TYPE_STRING, false), NULL);
+    sl_schema *s = tu_struct_schema(
+        "rec", "dont", tu_prim(SL_TYPE_STRING, false), "abc", tu_prim(SL_TYPE_INT32, false), "foo",
+        tu_prim(SL_TYPE_BOOLEAN, false), "etc", tu_prim(SL_TYPE_STRING, false), NULL);
     sl_schema_set_doc(s, "a doc");
     sl_value *v = sl_value_new_struct(s);
     sl_value_struct_set(v, "dont", tu_str("whatever"));
@@ -262,8 +261,8 @@ static void test_replace_field_schemaful(void **state)
 
     /* two fields renamed to one name cannot both be kept */
     t = tu_smt_new(&smt_replace_field_value, TU_KV("renames", "a:c,b:c"));
-    s = tu_struct_schema(NULL, "a", tu_prim(SL_TYPE_INT8, false), "b",
-                         tu_prim(SL_TYPE_INT8, false), NULL);
+    s = tu_struct_schema(NULL, "a", tu_prim(SL_TYPE_INT8, false), "b", tu_prim(SL_TYPE_INT8, false),
+                         NULL);
     r = tu_sink("t", 0, 0, 0, s, sl_value_new_struct(s));
     assert_int_equal(tu_apply(t, r), SL_ERR);
     assert_non_null(strstr(t->err, "duplication c"));
@@ -289,8 +288,7 @@ static void test_replace_field_bad_config(void **state)
 static void test_mask_field_schemaless(void **state)
 {
     (void)state;
-    tu_smt *t = tu_smt_new(&smt_mask_field_value,
-                           TU_KV("fields", "int,str,bool,list,map,absent"));
+    tu_smt *t = tu_smt_new(&smt_mask_field_value, TU_KV("fields", "int,str,bool,list,map,absent"));
     sl_value *v = sl_value_new_map();
     sl_value_map_put_str(v, "int", sl_value_new_int32(42));
     sl_value_map_put_str(v, "str", tu_str("secret"));
@@ -316,8 +314,7 @@ static void test_mask_field_schemaless(void **state)
     r = tu_sink("t", 0, 0, 0, NULL, v);
     assert_int_equal(tu_apply(t, r), SL_OK);
     tu_assert_value_json(r, "{\"int\":123,\"str\":\"123\"}");
-    assert_int_equal(sl_value_type(sl_value_map_get_str(sl_record_value(r), "int")),
-                     SL_TYPE_INT64);
+    assert_int_equal(sl_value_type(sl_value_map_get_str(sl_record_value(r), "int")), SL_TYPE_INT64);
     sl_record_release(r);
     /* a boolean has no custom replacement; the record is left as it was */
     v = sl_value_new_map();
@@ -424,9 +421,9 @@ static void test_value_to_key(void **state)
     tu_assert_value_json(r, "{\"a\":1,\"b\":2,\"c\":3}");
     sl_record_release(r);
 
-    sl_schema *s = tu_struct_schema(NULL, "a", tu_prim(SL_TYPE_INT32, false), "b",
-                                    tu_prim(SL_TYPE_INT32, false), "c",
-                                    tu_prim(SL_TYPE_INT32, false), NULL);
+    sl_schema *s =
+        tu_struct_schema(NULL, "a", tu_prim(SL_TYPE_INT32, false), "b",
+                         tu_prim(SL_TYPE_INT32, false), "c", tu_prim(SL_TYPE_INT32, false), NULL);
     sl_value *sv = sl_value_new_struct(s);
     sl_value_struct_set(sv, "a", sl_value_new_int32(1));
     sl_value_struct_set(sv, "b", sl_value_new_int32(2));
@@ -492,14 +489,10 @@ static void test_field_path_parse(void **state)
         const char *path;
         const char *steps; /* joined with '|' */
     } cases[] = {
-        {"a.b.c", "a|b|c"},
-        {"`a.b`.c", "a.b|c"},
-        {"a.`b.c`", "a|b.c"},
-        {"`a\\`.b`.c", "a`.b|c"}, /* \` before a dot keeps the backtick */
-        {"a`b.c", "a`b|c"},
-        {"`a`b`.c", "a`b|c"},
-        {"a.", "a|"},
-        {"plain", "plain"},
+        {"a.b.c", "a|b|c"},   {"`a.b`.c", "a.b|c"},
+        {"a.`b.c`", "a|b.c"}, {"`a\\`.b`.c", "a`.b|c"}, /* \` before a dot keeps the backtick */
+        {"a`b.c", "a`b|c"},   {"`a`b`.c", "a`b|c"},
+        {"a.", "a|"},         {"plain", "plain"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         smt_field_path p;
@@ -588,8 +581,8 @@ static void test_extract_field_schemaful(void **state)
     (void)state;
     sl_schema *inner = tu_struct_schema("inner", "cat", tu_prim(SL_TYPE_INT32, false), NULL);
     sl_schema_set_optional(inner, true);
-    sl_schema *s = tu_struct_schema("outer", "magic", tu_prim(SL_TYPE_INT32, false), "dog",
-                                    inner, NULL);
+    sl_schema *s =
+        tu_struct_schema("outer", "magic", tu_prim(SL_TYPE_INT32, false), "dog", inner, NULL);
     sl_value *iv = sl_value_new_struct(inner);
     sl_value_struct_set(iv, "cat", sl_value_new_int32(7));
     sl_value *v = sl_value_new_struct(s);
@@ -617,8 +610,8 @@ static void test_extract_field_schemaful(void **state)
     sl_record_release(r);
     tu_smt_free(t);
 
-    t = tu_smt_new(&smt_extract_field_value, TU_KV("field", "dog.cat", "field.syntax.version",
-                                                   "V2"));
+    t = tu_smt_new(&smt_extract_field_value,
+                   TU_KV("field", "dog.cat", "field.syntax.version", "V2"));
     r = tu_sink("t", 0, 0, 0, sl_schema_ref(s), sl_value_copy(v));
     assert_int_equal(tu_apply(t, r), SL_OK);
     tu_assert_value_json(r, "7");
@@ -642,14 +635,13 @@ static void test_extract_field_bad_config(void **state)
     (void)state;
     tu_assert_rejected(&smt_extract_field_value, TU_KV("field.syntax.version", "V2"), "field",
                        "Missing required configuration \"field\"");
-    tu_assert_rejected(&smt_extract_field_value,
-                       TU_KV("field", "a", "field.syntax.version", "V3"), "field.syntax.version",
-                       "String must be one of (case insensitive): V1, V2");
+    tu_assert_rejected(&smt_extract_field_value, TU_KV("field", "a", "field.syntax.version", "V3"),
+                       "field.syntax.version", "String must be one of (case insensitive): V1, V2");
     tu_assert_rejected(&smt_extract_field_value,
                        TU_KV("field", "`a.b", "field.syntax.version", "V2"), "field",
                        "Incomplete backtick pair");
-    tu_assert_accepted(&smt_extract_field_value, TU_KV("field", "`a.b", "field.syntax.version",
-                                                       "V1"));
+    tu_assert_accepted(&smt_extract_field_value,
+                       TU_KV("field", "`a.b", "field.syntax.version", "V1"));
 }
 
 /* ==== SetSchemaMetadata ==== */

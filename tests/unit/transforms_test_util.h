@@ -87,21 +87,21 @@ static inline char *tu_predicate_errors(const sl_predicate_def *def, const char 
 }
 
 /* Assert that `kv` is rejected and that the message mentions `key` and `fragment`. */
-#define tu_assert_rejected(def, kv, key, fragment)                                               \
-    do {                                                                                         \
-        char *e_ = tu_transform_errors((def), (kv));                                             \
-        if (e_ == NULL)                                                                          \
-            fail_msg("config accepted, expected an error about %s", (key));                      \
-        if (strstr(e_, (key)) == NULL || strstr(e_, (fragment)) == NULL)                         \
-            fail_msg("error \"%s\" does not name %s / contain \"%s\"", e_, (key), (fragment));   \
-        free(e_);                                                                                \
+#define tu_assert_rejected(def, kv, key, fragment)                                                 \
+    do {                                                                                           \
+        char *e_ = tu_transform_errors((def), (kv));                                               \
+        if (e_ == NULL)                                                                            \
+            fail_msg("config accepted, expected an error about %s", (key));                        \
+        if (strstr(e_, (key)) == NULL || strstr(e_, (fragment)) == NULL)                           \
+            fail_msg("error \"%s\" does not name %s / contain \"%s\"", e_, (key), (fragment));     \
+        free(e_);                                                                                  \
     } while (0)
 
-#define tu_assert_accepted(def, kv)                                                              \
-    do {                                                                                         \
-        char *e_ = tu_transform_errors((def), (kv));                                             \
-        if (e_ != NULL)                                                                          \
-            fail_msg("config rejected: %s", e_);                                                 \
+#define tu_assert_accepted(def, kv)                                                                \
+    do {                                                                                           \
+        char *e_ = tu_transform_errors((def), (kv));                                               \
+        if (e_ != NULL)                                                                            \
+            fail_msg("config rejected: %s", e_);                                                   \
     } while (0)
 
 /* ==== instances ==== */
@@ -153,7 +153,10 @@ static inline int tu_apply(tu_smt *t, sl_record *r)
     return t->def->apply(t->state, r, t->err, sizeof(t->err));
 }
 
-static inline int tu_test(tu_smt *t, const sl_record *r) { return t->pdef->test(t->state, r); }
+static inline int tu_test(tu_smt *t, const sl_record *r)
+{
+    return t->pdef->test(t->state, r);
+}
 
 static inline void tu_smt_free(tu_smt *t)
 {
@@ -167,30 +170,33 @@ static inline void tu_smt_free(tu_smt *t)
 
 /* ==== values and records ==== */
 
-static inline sl_value *tu_str(const char *s) { return sl_value_new_string(s, strlen(s)); }
+static inline sl_value *tu_str(const char *s)
+{
+    return sl_value_new_string(s, strlen(s));
+}
 
 /* A sink record (offset >= 0) with the given value and schema (taken). */
 static inline sl_record *tu_sink(const char *topic, int32_t partition, int64_t offset, int64_t ts,
-                          sl_schema *schema, sl_value *value)
+                                 sl_schema *schema, sl_value *value)
 {
-    sl_record *r = record_new_consumed(topic, partition, offset, ts,
-                                       ts >= 0 ? SL_TS_CREATE_TIME : SL_TS_NONE);
+    sl_record *r =
+        record_new_consumed(topic, partition, offset, ts, ts >= 0 ? SL_TS_CREATE_TIME : SL_TS_NONE);
     sl_record_set_value(r, schema, value);
     return r;
 }
 
 /* Compact JSON of a value (schemaless form), for equality checks. */
-#define tu_assert_json(value, schema, expected)                                                  \
-    do {                                                                                         \
-        char *j_ = sl_value_to_json((value), (schema));                                          \
-        if (j_ == NULL || strcmp(j_, (expected)) != 0)                                           \
-            fail_msg("json %s != expected %s", j_ ? j_ : "(null)", (expected));                  \
-        free(j_);                                                                                \
+#define tu_assert_json(value, schema, expected)                                                    \
+    do {                                                                                           \
+        char *j_ = sl_value_to_json((value), (schema));                                            \
+        if (j_ == NULL || strcmp(j_, (expected)) != 0)                                             \
+            fail_msg("json %s != expected %s", j_ ? j_ : "(null)", (expected));                    \
+        free(j_);                                                                                  \
     } while (0)
 
-#define tu_assert_value_json(r, expected)                                                        \
+#define tu_assert_value_json(r, expected)                                                          \
     tu_assert_json(sl_record_value(r), sl_record_value_schema(r), expected)
-#define tu_assert_key_json(r, expected)                                                          \
+#define tu_assert_key_json(r, expected)                                                            \
     tu_assert_json(sl_record_key(r), sl_record_key_schema(r), expected)
 
 /* A struct schema from (name, schema) pairs (schemas taken), NULL-terminated. */
