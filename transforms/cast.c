@@ -73,7 +73,7 @@ static int cast_init(const sl_config *c, smt_part part, void **state, char *errs
     size_t n = sl_config_list(c, "spec", &items);
     char why[512];
     if (cast_parse_spec(items, n, &s->fields, &s->nfields, &s->whole, why, sizeof(why)) != SL_OK) {
-        snprintf(errstr, errstr_size, "Invalid value for configuration spec: %s", why);
+        snprintf(errstr, errstr_size, "Invalid configuration spec: %s", why);
         free(s);
         return SL_ERR;
     }
