@@ -217,8 +217,8 @@ static inline int sim_exactly_once(sim *s)
         expect += 1 + (size_t)s->conns[c].n_tasks;
         int holders = 0;
         for (size_t i = 0; i < s->n_workers; i++)
-            holders += s->w[i].present &&
-                       assignment_set_has_connector(&s->w[i].running, s->conns[c].name);
+            holders +=
+                s->w[i].present && assignment_set_has_connector(&s->w[i].running, s->conns[c].name);
         if (holders != 1)
             return 0;
         for (int32_t t = 0; t < s->conns[c].n_tasks; t++) {

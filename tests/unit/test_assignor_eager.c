@@ -74,8 +74,8 @@ static void test_eager_more_members_than_work(void **state)
 {
     (void)state;
     const assignor_connector one[] = {{"only", 1}};
-    assignor_member m[] = {{"d", "u", 1, NULL}, {"c", "u", 1, NULL}, {"b", "u", 1, NULL},
-                           {"a", "u", 1, NULL}};
+    assignor_member m[] = {
+        {"d", "u", 1, NULL}, {"c", "u", 1, NULL}, {"b", "u", 1, NULL}, {"a", "u", 1, NULL}};
     assignor_input in = base_input(m, 4);
     in.leader_id = "a";
     in.connectors = one;

@@ -17,7 +17,14 @@ static void quiet(sl_log_level level, const char *logger, const char *msg, void 
     (*(int *)opaque)++;
 }
 
-static void expect_kv(int rc, char *k, char *v, const char *ek, const char *ev)
+/* The encoder runs before k and v are read (argument evaluation order is unspecified). */
+#define expect_kv(call, k, v, ek, ev)                                                              \
+    do {                                                                                           \
+        int rc_ = (call);                                                                          \
+        check_kv(rc_, k, v, ek, ev);                                                               \
+    } while (0)
+
+static void check_kv(int rc, char *k, char *v, const char *ek, const char *ev)
 {
     assert_int_equal(rc, SL_OK);
     assert_string_equal(k, ek);

@@ -1,5 +1,6 @@
 /* group/assignor.h: Connect's leader-side assignors, eager (EagerAssignor, connect-compat.md §3.4)
- * and incremental cooperative (IncrementalCooperativeAssignor / KIP-415, §3.5), as pure functions. */
+ * and incremental cooperative (IncrementalCooperativeAssignor / KIP-415, §3.5), as pure functions.
+ */
 #ifndef SLUICE_GROUP_ASSIGNOR_H
 #define SLUICE_GROUP_ASSIGNOR_H
 
@@ -124,7 +125,6 @@ int assignor_incremental_assign(assignor_incremental_state *st, const assignor_i
 /* Free everything in `r` and zero it. NULL is a no-op. */
 void assignor_result_clear(assignor_result *r);
 /* The result entry for `member_id`, or NULL. Borrowed from `r`. */
-const assignor_member_result *assignor_result_find(const assignor_result *r,
-                                                   const char *member_id);
+const assignor_member_result *assignor_result_find(const assignor_result *r, const char *member_id);
 
 #endif

@@ -181,8 +181,7 @@ void assignor_result_clear(assignor_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-const assignor_member_result *assignor_result_find(const assignor_result *r,
-                                                   const char *member_id)
+const assignor_member_result *assignor_result_find(const assignor_result *r, const char *member_id)
 {
     if (!r || !member_id)
         return NULL;

@@ -1,5 +1,6 @@
 /* group/assignor_incremental.c: Connect's IncrementalCooperativeAssignor (KIP-415, protocols
- * "compatible"/"sessioned", connect-compat.md §3.5): sticky assignment with two-phase revocation. */
+ * "compatible"/"sessioned", connect-compat.md §3.5): sticky assignment with two-phase revocation.
+ */
 #include "group/assignor_internal.h"
 #include "util/log.h"
 
@@ -140,8 +141,8 @@ static int compute_base_sets(assignor_incremental_state *st, const assignor_inpu
             continue;
         for (size_t k = 0; k < cur->n_connectors; k++) {
             const char *c = cur->connectors[k];
-            assignment_set *dst = assignment_set_has_connector(&r->active, c) ? &r->duplicated
-                                                                               : &r->active;
+            assignment_set *dst =
+                assignment_set_has_connector(&r->active, c) ? &r->duplicated : &r->active;
             if (assignment_set_add_connector(dst, c) < 0)
                 return -1;
         }
@@ -246,11 +247,11 @@ static int handle_lost(assignor_incremental_state *st, const assignor_input *in,
         int rc = 0;
         if (n_cand) {
             for (size_t k = 0; rc == 0 && k < r->lost.n_connectors; k++)
-                rc = assignment_set_add_connector(&r->next[cand[k % n_cand]],
-                                                  r->lost.connectors[k]);
+                rc =
+                    assignment_set_add_connector(&r->next[cand[k % n_cand]], r->lost.connectors[k]);
             for (size_t k = 0; rc == 0 && k < r->lost.n_tasks; k++)
-                rc = assignment_set_add_task(&r->next[cand[k % n_cand]],
-                                             r->lost.tasks[k].connector, r->lost.tasks[k].task);
+                rc = assignment_set_add_task(&r->next[cand[k % n_cand]], r->lost.tasks[k].connector,
+                                             r->lost.tasks[k].task);
         } else {
             rc = assignment_set_add_all(&r->to_reassign, &r->lost);
         }
@@ -314,9 +315,9 @@ static int balance_kind(round *r, size_t total, bool tasks)
         }
         /* Taken from the front of the worker's list, as Connect's iterator does. */
         for (size_t k = 0; k < sz - allowed; k++) {
-            int rc = tasks ? assignment_set_add_task(&r->lb[i], s->tasks[k].connector,
-                                                     s->tasks[k].task)
-                           : assignment_set_add_connector(&r->lb[i], s->connectors[k]);
+            int rc =
+                tasks ? assignment_set_add_task(&r->lb[i], s->tasks[k].connector, s->tasks[k].task)
+                      : assignment_set_add_connector(&r->lb[i], s->connectors[k]);
             if (rc < 0)
                 return -1;
             revoked = 1;
@@ -436,9 +437,9 @@ static int assign_round_robin(round *r, const assignment_set *items, bool tasks)
         }
         for (size_t j = 0; rc == 0 && j < up_to && k < n_items; j++, k++) {
             assignment_set *dst = &r->next[order[j]];
-            rc = tasks ? assignment_set_add_task(dst, items->tasks[k].connector,
-                                                 items->tasks[k].task)
-                       : assignment_set_add_connector(dst, items->connectors[k]);
+            rc = tasks
+                     ? assignment_set_add_task(dst, items->tasks[k].connector, items->tasks[k].task)
+                     : assignment_set_add_connector(dst, items->connectors[k]);
         }
     }
     free(order);

@@ -13,8 +13,8 @@ enum { ASSIGNOR_BEGIN_ERROR = -1, ASSIGNOR_BEGIN_OK = 0, ASSIGNOR_BEGIN_MISMATCH
  * the members' max offset and MISMATCH is returned. On OK, *sorted (caller frees the array, not
  * the members, which stay borrowed from `in`) lists the members in the same order as
  * out->members. On ERROR errstr says why; *out still needs assignor_result_clear. */
-int assignor_begin(const assignor_input *in, assignor_result *out,
-                   const assignor_member ***sorted, char *errstr, size_t errstr_size);
+int assignor_begin(const assignor_input *in, assignor_result *out, const assignor_member ***sorted,
+                   char *errstr, size_t errstr_size);
 
 /* Configured connector names sorted bytewise (Connect's TreeSet). Caller frees the array only;
  * the entries are borrowed from `in`. NULL on allocation failure (or when there are none, with

@@ -184,7 +184,8 @@ int config_log_put_task_configs(config_log *cl, const char *name, sl_props *cons
     rc = cl_write(cl, keys, values, (size_t)n, errstr, errstr_size);
     if (rc == SL_OK) {
         char *k, *v;
-        rc = cl_encoded(cl, config_encode_commit(name, n, &k, &v), k, v, errstr, errstr_size);
+        int enc = config_encode_commit(name, n, &k, &v);
+        rc = cl_encoded(cl, enc, k, v, errstr, errstr_size);
     }
     free(keys);
     free(values);

@@ -160,7 +160,9 @@ kafka_log *kafka_log_new(const sl_props *worker, const char *topic, const char *
     if (kl_set(cc, "client.id", client_id, err, sizeof(err)) != SL_OK ||
         kl_set(cc, "group.id", client_id, err, sizeof(err)) != SL_OK ||
         kl_set(cc, "enable.auto.commit", "false", err, sizeof(err)) != SL_OK ||
-        kl_set(cc, "enable.auto.offset.store", "false", err, sizeof(err)) != SL_OK) {
+        kl_set(cc, "enable.auto.offset.store", "false", err, sizeof(err)) != SL_OK ||
+        /* Tailing latency: a fetch waiting for new records returns within 100 ms. */
+        kl_set(cc, "fetch.wait.max.ms", "100", err, sizeof(err)) != SL_OK) {
         rd_kafka_conf_destroy(cc);
         goto fail_conf;
     }
@@ -299,17 +301,23 @@ int kafka_log_read_to_end(kafka_log *l, int timeout_ms, char *errstr, size_t err
         return SL_ERR;
     }
     int rc = SL_OK;
-    for (int p = 0; p < l->nparts && rc == SL_OK; p++) {
-        int64_t lo = 0, hi = 0;
-        int left = (int)(deadline - kl_now_ms());
-        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(l->consumer, l->topic, p, &lo,
-                                                                 &hi, left > 0 ? left : 1);
-        if (e) {
-            snprintf(errstr, errstr_size, "cannot read the end offsets of %s [%d]: %s", l->topic,
-                     p, rd_kafka_err2str(e));
-            rc = SL_ERR;
-        }
-        end[p] = hi;
+    /* One ListOffsets(latest) per broker for all partitions at once. */
+    rd_kafka_topic_partition_list_t *tl = rd_kafka_topic_partition_list_new(l->nparts);
+    for (int p = 0; p < l->nparts; p++)
+        rd_kafka_topic_partition_list_add(tl, l->topic, p)->offset = RD_KAFKA_OFFSET_END;
+    rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(l->consumer, tl, timeout_ms);
+    for (int i = 0; e == RD_KAFKA_RESP_ERR_NO_ERROR && i < tl->cnt; i++) {
+        const rd_kafka_topic_partition_t *tp = &tl->elems[i];
+        if (tp->err)
+            e = tp->err;
+        else if (tp->partition >= 0 && tp->partition < l->nparts)
+            end[tp->partition] = tp->offset < 0 ? 0 : tp->offset;
+    }
+    rd_kafka_topic_partition_list_destroy(tl);
+    if (e) {
+        snprintf(errstr, errstr_size, "cannot read the end offsets of %s: %s", l->topic,
+                 rd_kafka_err2str(e));
+        rc = SL_ERR;
     }
     pthread_mutex_lock(&l->lock);
     for (int p = 0; p < l->nparts && rc == SL_OK; p++) {
@@ -333,6 +341,8 @@ int kafka_log_read_to_end(kafka_log *l, int timeout_ms, char *errstr, size_t err
     }
     pthread_mutex_unlock(&l->lock);
     free(end);
+    LOG_DEBUG(KL_LOGGER, "read %s to its end in %lld ms", l->topic,
+              (long long)(kl_now_ms() - (deadline - timeout_ms)));
     return rc;
 }
 
@@ -403,6 +413,8 @@ int kafka_log_write(kafka_log *l, const kafka_log_msg *msgs, size_t n, int timeo
     pthread_mutex_unlock(&l->lock);
     if (last)
         free(ack);
+    LOG_DEBUG(KL_LOGGER, "wrote %zu records to %s in %lld ms", n, l->topic,
+              (long long)(kl_now_ms() - (deadline - timeout_ms)));
     return rc;
 }
 

@@ -45,8 +45,8 @@ int status_encode(const char *conn, int task, const char *state, const char *tra
         k = NULL;
     json_t *v = NULL;
     if (state != NULL)
-        v = json_pack("{sss?sssi}", "state", state, "trace", trace && *trace ? trace : NULL, "worker_id",
-                      worker_id ? worker_id : "", "generation", (int)generation);
+        v = json_pack("{ssss?sssi}", "state", state, "trace", trace && *trace ? trace : NULL,
+                      "worker_id", worker_id ? worker_id : "", "generation", (int)generation);
     return sr_finish(k, v, state == NULL, key, value);
 }
 

@@ -78,6 +78,22 @@ static int ta_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, char
     return n;
 }
 
+/* Whether the cluster names a controller that is one of its brokers. librdkafka's mock
+ * cluster reports controller id 0, which no broker has, and admin requests then wait for it
+ * until they time out. */
+static bool ta_controller_known(rd_kafka_t *rk, int timeout_ms)
+{
+    int32_t id = rd_kafka_controllerid(rk, timeout_ms < 2000 ? timeout_ms : 2000);
+    const struct rd_kafka_metadata *md = NULL;
+    if (id < 0 || rd_kafka_metadata(rk, 0, NULL, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return false;
+    bool found = false;
+    for (int i = 0; i < md->broker_cnt; i++)
+        found |= md->brokers[i].id == id;
+    rd_kafka_metadata_destroy(md);
+    return found;
+}
+
 static rd_kafka_NewTopic_t *ta_new_topic(const sl_props *worker, topic_admin_kind kind,
                                          const char *topic, char *errstr, size_t errstr_size)
 {
@@ -199,7 +215,8 @@ static void ta_policy(rd_kafka_t *rk, const char *topic, int timeout_ms, char **
 }
 
 static int ta_check_existing(rd_kafka_t *rk, topic_admin_kind kind, const char *topic,
-                             int nparts, int timeout_ms, char *errstr, size_t errstr_size)
+                             int nparts, bool controller, int timeout_ms, char *errstr,
+                             size_t errstr_size)
 {
     if (kind == TOPIC_ADMIN_CONFIG && nparts != 1) {
         /* Connect's KafkaConfigBackingStore refuses the same way. */
@@ -211,7 +228,11 @@ static int ta_check_existing(rd_kafka_t *rk, topic_admin_kind kind, const char *
         return SL_ERR;
     }
     char *policy = NULL;
-    ta_policy(rk, topic, timeout_ms, &policy);
+    if (controller)
+        ta_policy(rk, topic, timeout_ms, &policy);
+    else
+        LOG_INFO(TA_LOGGER, "cannot check the cleanup.policy of topic %s (the cluster reports "
+                 "no controller); assuming it is compact", topic);
     int rc = SL_OK;
     if (policy != NULL && strcmp(policy, "compact") != 0) {
         topic_admin_policy_error(kind, topic, policy, errstr, errstr_size);
@@ -248,11 +269,23 @@ int topic_admin_ensure(const sl_props *worker, topic_admin_kind kind, int timeou
         snprintf(errstr, errstr_size, "cannot create the admin client: %s", err);
         return SL_ERR;
     }
-    char why[512];
-    rd_kafka_resp_err_t e = ta_create(rk, nt, timeout_ms, why, sizeof(why));
-    rd_kafka_NewTopic_destroy(nt);
+    /* Look first: an existing topic needs no CreateTopics, which brokers without it (the mock
+     * cluster) only answer after the request times out. */
+    char why[512] = "";
     int rc = SL_OK;
     int n = ta_partitions(rk, topic, timeout_ms, errstr, errstr_size);
+    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
+    /* CreateTopics and DescribeConfigs go to the controller; a cluster that names none
+     * (librdkafka's mock) would only let them time out. */
+    bool controller = n >= 0 && ta_controller_known(rk, timeout_ms);
+    if (n >= 0 && !controller) {
+        e = RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE;
+        snprintf(why, sizeof(why), "the cluster reports no controller");
+    } else if (n == 0) {
+        e = ta_create(rk, nt, timeout_ms, why, sizeof(why));
+        n = ta_partitions(rk, topic, timeout_ms, errstr, errstr_size);
+    }
+    rd_kafka_NewTopic_destroy(nt);
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
         LOG_INFO(TA_LOGGER, "created topic %s (%s) with cleanup.policy=compact", topic, prop);
         if (n <= 0)
@@ -260,6 +293,9 @@ int topic_admin_ensure(const sl_props *worker, topic_admin_kind kind, int timeou
     } else {
         if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
             LOG_DEBUG(TA_LOGGER, "topic %s already exists", topic);
+        else if (ta_unsupported(e) && n > 0)
+            LOG_INFO(TA_LOGGER, "the broker does not support creating topics (%s); using the "
+                     "existing topic %s (%s)", why, topic, prop);
         else if (ta_unsupported(e))
             LOG_WARN(TA_LOGGER, "the broker does not support creating topics (%s); using topic "
                      "%s (%s) only if it already exists", why, topic, prop);
@@ -273,7 +309,8 @@ int topic_admin_ensure(const sl_props *worker, topic_admin_kind kind, int timeou
                      "created: %s; create it with cleanup.policy=compact", topic, prop, why);
             rc = SL_ERR;
         } else {
-            rc = ta_check_existing(rk, kind, topic, n, timeout_ms, errstr, errstr_size);
+            rc = ta_check_existing(rk, kind, topic, n, controller, timeout_ms, errstr,
+                                   errstr_size);
         }
     }
     if (rc == SL_OK && partitions != NULL)
