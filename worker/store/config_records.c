@@ -168,17 +168,6 @@ void config_record_fini(config_record *r)
     memset(r, 0, sizeof(*r));
 }
 
-static bool cr_prefix(const char *key, size_t len, const char *prefix, const char **rest,
-                      size_t *rest_len)
-{
-    size_t pl = strlen(prefix);
-    if (len < pl || memcmp(key, prefix, pl) != 0)
-        return false;
-    *rest = key + pl;
-    *rest_len = len - pl;
-    return true;
-}
-
 /* "<name>-<n>": split at the last '-', as Connect's parseConnectorTaskId does. */
 static int cr_task_id(const char *s, size_t len, config_record *r, char *errstr,
                       size_t errstr_size)
@@ -324,21 +313,21 @@ int config_record_parse(const char *key, size_t key_len, const char *value, size
     size_t rl;
     int rc = SL_OK;
     /* Connect's parsing order (target-state- before connector- and so on). */
-    if (cr_prefix(key, key_len, "target-state-", &rest, &rl))
+    if (store_key_prefix(key, key_len, "target-state-", &rest, &rl))
         out->kind = CONFIG_REC_TARGET_STATE;
-    else if (cr_prefix(key, key_len, "connector-", &rest, &rl))
+    else if (store_key_prefix(key, key_len, "connector-", &rest, &rl))
         out->kind = CONFIG_REC_CONNECTOR;
-    else if (cr_prefix(key, key_len, "task-", &rest, &rl))
+    else if (store_key_prefix(key, key_len, "task-", &rest, &rl))
         out->kind = CONFIG_REC_TASK;
-    else if (cr_prefix(key, key_len, "commit-", &rest, &rl))
+    else if (store_key_prefix(key, key_len, "commit-", &rest, &rl))
         out->kind = CONFIG_REC_COMMIT;
-    else if (cr_prefix(key, key_len, "restart-connector-", &rest, &rl))
+    else if (store_key_prefix(key, key_len, "restart-connector-", &rest, &rl))
         out->kind = CONFIG_REC_RESTART;
-    else if (cr_prefix(key, key_len, "tasks-fencing-", &rest, &rl))
+    else if (store_key_prefix(key, key_len, "tasks-fencing-", &rest, &rl))
         out->kind = CONFIG_REC_FENCING;
     else if (key_len == 11 && memcmp(key, "session-key", 11) == 0)
         out->kind = CONFIG_REC_SESSION_KEY, rest = key + key_len, rl = 0;
-    else if (cr_prefix(key, key_len, "logger-cluster-", &rest, &rl))
+    else if (store_key_prefix(key, key_len, "logger-cluster-", &rest, &rl))
         out->kind = CONFIG_REC_LOGGER;
     else
         return SL_OK;

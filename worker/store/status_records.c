@@ -75,17 +75,6 @@ void status_record_fini(status_record *r)
     memset(r, 0, sizeof(*r));
 }
 
-static bool sr_prefix(const char *key, size_t len, const char *prefix, const char **rest,
-                      size_t *rl)
-{
-    size_t pl = strlen(prefix);
-    if (len < pl || memcmp(key, prefix, pl) != 0)
-        return false;
-    *rest = key + pl;
-    *rl = len - pl;
-    return true;
-}
-
 static int sr_task_key(const char *s, size_t len, status_record *r)
 {
     const char *dash = memrchr(s, '-', len);
@@ -169,14 +158,14 @@ int status_record_parse(const char *key, size_t key_len, const char *value, size
     const char *rest;
     size_t rl;
     int rc;
-    if (sr_prefix(key, key_len, ST_CONNECTOR, &rest, &rl)) {
+    if (store_key_prefix(key, key_len, ST_CONNECTOR, &rest, &rl)) {
         out->kind = STATUS_REC_CONNECTOR;
         out->task = -1;
         rc = rl > 0 && (out->name = strndup(rest, rl)) != NULL ? SL_OK : SL_ERR;
-    } else if (sr_prefix(key, key_len, ST_TASK, &rest, &rl)) {
+    } else if (store_key_prefix(key, key_len, ST_TASK, &rest, &rl)) {
         out->kind = STATUS_REC_TASK;
         rc = sr_task_key(rest, rl, out);
-    } else if (sr_prefix(key, key_len, ST_TOPIC, &rest, &rl)) {
+    } else if (store_key_prefix(key, key_len, ST_TOPIC, &rest, &rl)) {
         out->kind = STATUS_REC_TOPIC;
         rc = sr_topic_key(rest, rl, out);
     } else {

@@ -2,6 +2,8 @@
  * record values (see store_json.h). */
 #include "store/store_json.h"
 
+#include <string.h>
+
 #include <stdio.h>
 
 char *store_json_dump(const json_t *v)
@@ -18,4 +20,15 @@ json_t *store_json_load(const char *buf, size_t len, char *errstr, size_t errstr
     if (root == NULL)
         snprintf(errstr, errstr_size, "invalid JSON at column %d: %s", jerr.column, jerr.text);
     return root;
+}
+
+bool store_key_prefix(const char *key, size_t len, const char *prefix, const char **rest,
+                      size_t *rest_len)
+{
+    size_t pl = strlen(prefix);
+    if (len < pl || memcmp(key, prefix, pl) != 0)
+        return false;
+    *rest = key + pl;
+    *rest_len = len - pl;
+    return true;
 }

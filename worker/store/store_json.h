@@ -4,6 +4,7 @@
 #define SLUICE_STORE_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Compact JSON text of `v` (borrowed), fields in insertion order. Caller frees the result;
@@ -14,5 +15,10 @@ char *store_json_dump(const json_t *v);
  * result (json_decref); NULL + errstr ("invalid JSON at column N: ...") on bad input,
  * including embedded NUL characters. Pure function, any thread. */
 json_t *store_json_load(const char *buf, size_t len, char *errstr, size_t errstr_size);
+
+/* True if the `len`-byte record key starts with `prefix`; then *rest and *rest_len describe
+ * what follows it (borrowed from `key`). Internal-topic keys are "<prefix><name>". */
+bool store_key_prefix(const char *key, size_t len, const char *prefix, const char **rest,
+                      size_t *rest_len);
 
 #endif
