@@ -113,7 +113,9 @@ export RAW_PRODUCE_RPS RAW_CONSUME_RPS
 
 # ---- Sluice pipelines: source rows use RAW_PRODUCE_RPS as baseline, sink rows RAW_CONSUME_RPS.
 # sluice_run CLASS CONVERTER TOPIC_KEY TOPIC [EXTRA_WORKER_PROPS...]: runs a standalone worker
-# with one bench connector (bench/plugins) and prints its result line. The connector writes
+# with one bench connector (bench/plugins; build/plugins is on plugin.path too, for the
+# transforms) and prints its result line. $CONN_EXTRA, when set, is a JSON fragment of extra
+# connector config ("k":"v","k2":"v2") added to the connector's config. The connector writes
 # "<records> <first_ns> <last_ns>" when it has seen COUNT records (sinks: in put; the source:
 # acknowledged by Kafka), so the time is first record to last, as the raw rows measure it.
 WORKER_PID=
@@ -125,7 +127,7 @@ sluice_run() {
     {
         echo "bootstrap.servers=$BOOTSTRAP"
         echo "listeners=http://127.0.0.1:0"
-        echo "plugin.path=$BUILD/bench/plugins"
+        echo "plugin.path=$BUILD/bench/plugins,$BUILD/plugins"
         echo "offset.storage.file.filename=$dir/offsets"
         echo "key.converter=$conv"
         echo "value.converter=$conv"
@@ -137,8 +139,8 @@ sluice_run() {
         for p in "$@"; do echo "$p"; done
     } >"$dir/worker.properties"
     printf '{"name":"bench","config":{"connector.class":"%s","%s":"%s","report.file":"%s",
-        "records":"%s","record.size":"%s"}}\n' "$class" "$topic_key" "$topic" "$dir/report" \
-        "$COUNT" "$SIZE" >"$dir/connector.json"
+        "records":"%s","record.size":"%s"%s}}\n' "$class" "$topic_key" "$topic" "$dir/report" \
+        "$COUNT" "$SIZE" "${CONN_EXTRA:+,$CONN_EXTRA}" >"$dir/connector.json"
     "$BUILD/bin/sluice-worker" --standalone "$dir/worker.properties" "$dir/connector.json" \
         >"$dir/worker.log" 2>&1 &
     WORKER_PID=$!
@@ -178,6 +180,19 @@ run_bench "raw librdkafka produce (JSON docs)" "" \
 run_bench "sink: JsonConverter, reads every field" "$RAW_CONSUME_RPS" \
     sluice_run io.sluice.bench.ReadingSinkConnector \
     org.apache.kafka.connect.json.JsonConverter topics benchjson
+# Three common SMTs on the same JSON documents: rename a field, cast two, add one.
+SMT_CHAIN='"transforms":"rename,cast,insert",
+    "transforms.rename.type":"org.apache.kafka.connect.transforms.ReplaceField$Value",
+    "transforms.rename.renames":"user:username",
+    "transforms.cast.type":"org.apache.kafka.connect.transforms.Cast$Value",
+    "transforms.cast.spec":"id:string,score:float32",
+    "transforms.insert.type":"org.apache.kafka.connect.transforms.InsertField$Value",
+    "transforms.insert.static.field":"origin","transforms.insert.static.value":"bench"'
+# Its own consumer group: the row above committed benchjson's offsets in connect-bench, and
+# the mock would hold a rejoin of that group for a whole session timeout.
+CONN_EXTRA="$SMT_CHAIN,\"consumer.override.group.id\":\"bench-smt\"" run_bench "sink: JsonConverter + ReplaceField, Cast, InsertField" \
+    "$RAW_CONSUME_RPS" sluice_run io.sluice.bench.ReadingSinkConnector \
+    org.apache.kafka.connect.json.JsonConverter topics benchjson
 run_bench "source: ByteArray -> kafka" "$RAW_PRODUCE_RPS" \
     sluice_run io.sluice.bench.BenchSourceConnector \
     org.apache.kafka.connect.converters.ByteArrayConverter topic benchsource
@@ -198,12 +213,12 @@ idle_rss
 
 stop_mock
 
-printf '\n%-44s %10s %9s %11s %7s\n' "benchmark ($COUNT x ${SIZE} B)" records seconds "records/s" "x raw"
-printf '%-44s %10s %9s %11s %7s\n' "--------------------------------------------" "----------" \
+printf '\n%-54s %10s %9s %11s %7s\n' "benchmark ($COUNT x ${SIZE} B)" records seconds "records/s" "x raw"
+printf '%-54s %10s %9s %11s %7s\n' "------------------------------------------------------" "----------" \
     "---------" "-----------" "-------"
 for row in "${ROWS[@]}"; do
     IFS='|' read -r name records seconds rps ratio <<<"$row"
-    printf '%-44s %10s %9s %11s %7s\n' "$name" "$records" "$seconds" "$rps" "$ratio"
+    printf '%-54s %10s %9s %11s %7s\n' "$name" "$records" "$seconds" "$rps" "$ratio"
 done
 echo "idle worker (no connectors, all plugins loaded): resident memory ${IDLE_RSS_KB} kB"
 echo "idle_rss_kb=$IDLE_RSS_KB" >>"$RESULTS"

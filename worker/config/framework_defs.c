@@ -584,6 +584,22 @@ const sl_config_def framework_connector_defs[] = {
             "headers from being written to log files.",
      .group = "Error Handling", .order = 5, .width = SL_WIDTH_SHORT,
      .display_name = "Log Error Details"},
+    /* Sluice only (Connect has no automatic task restart); orders after the sink DLQ keys. */
+    {.name = "errors.restart.enable", .type = SL_CFG_BOOLEAN, .default_value = "false",
+     .importance = SL_IMPORTANCE_LOW,
+     .doc = "Sluice extension: if true, a task that fails is restarted automatically after a "
+            "delay that starts at 1 second and doubles with each consecutive failure, up to "
+            "errors.restart.max.delay.ms. The task's status shows FAILED with a trace saying "
+            "when it will be restarted, then RESTARTING and RUNNING. The backoff starts again "
+            "from 1 second once a restarted task stayed up for errors.restart.max.delay.ms.",
+     .group = "Error Handling", .order = 9, .width = SL_WIDTH_SHORT,
+     .display_name = "Restart Failed Tasks Automatically"},
+    {.name = "errors.restart.max.delay.ms", .type = SL_CFG_LONG, .default_value = "300000",
+     .importance = SL_IMPORTANCE_LOW, .validator = SL_VALIDATE_MIN(1000),
+     .doc = "Sluice extension: the maximum delay in milliseconds before an automatic restart "
+            "of a failed task (errors.restart.enable).",
+     .group = "Error Handling", .order = 10, .width = SL_WIDTH_MEDIUM,
+     .display_name = "Maximum Delay Before Restarting a Failed Task"},
     SL_CONFIG_END,
 };
 

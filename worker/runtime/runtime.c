@@ -163,6 +163,35 @@ static void task_free(rt_task *t)
     free(t);
 }
 
+/* errors.restart.enable (Sluice, beyond Connect): a task that failed is restarted on its own
+ * thread after a growing delay, as if the herder had restarted it, but without a new task
+ * instance: the herder still owns the task (it can stop it at any time, which ends the wait)
+ * and sees every state through the listener: FAILED (trace saying when it will be restarted),
+ * RESTARTING, then RUNNING or PAUSED. The restart re-reads nothing from the herder: the
+ * configs it started the task with are reused, as a manual restart of an unchanged task does.
+ * Returns true when the task should run again. Task thread. */
+static bool task_wait_restart(rt_task *t)
+{
+    if (!t->failed || t->restart_in_ms <= 0)
+        return false;
+    int64_t until = task_now_ms() + t->restart_in_ms;
+    while (!atomic_load(&t->stopping)) {
+        int64_t left = until - task_now_ms();
+        if (left <= 0)
+            break;
+        usleep((useconds_t)(left > 100 ? 100 : left) * 1000);
+    }
+    if (atomic_load(&t->stopping))
+        return false; /* stays FAILED, as any failed task being stopped */
+    t->restarts++;
+    LOG_INFO("runtime", "%s: restarting the failed task (restart %d)", t->label, t->restarts);
+    t->failed = false;
+    t->restart_in_ms = 0;
+    atomic_store(&t->commit_requested, false);
+    task_report(t, STATE_RESTARTING, NULL);
+    return true;
+}
+
 static void *task_main(void *arg)
 {
     rt_task *t = arg;
@@ -170,14 +199,20 @@ static void *task_main(void *arg)
     char name[16]; /* shown by top -H and gdb; the kernel keeps 15 characters */
     snprintf(name, sizeof(name), "t:%.13s", t->label);
     pthread_setname_np(pthread_self(), name);
-    char err[1024] = "";
-    t->def = task_resolve_connector(t->conn_config, err, sizeof(err));
-    if (t->def == NULL)
-        task_fail(t, err);
-    else if (t->def->kind == SL_CONNECTOR_SOURCE)
-        source_task_run(t);
-    else
-        sink_task_run(t);
+    for (;;) {
+        char err[1024] = "";
+        t->run_started_ms = task_now_ms();
+        t->restart_in_ms = 0;
+        t->def = task_resolve_connector(t->conn_config, err, sizeof(err));
+        if (t->def == NULL)
+            task_fail(t, err);
+        else if (t->def->kind == SL_CONNECTOR_SOURCE)
+            source_task_run(t);
+        else
+            sink_task_run(t);
+        if (!task_wait_restart(t))
+            break;
+    }
 
     pthread_mutex_lock(&t->lock);
     t->exited = true;
@@ -214,6 +249,10 @@ int runtime_start_task(runtime *rt, const char *conn, int id, const sl_props *co
     t->conn_config = sl_props_copy(conn_config);
     t->task_config = task_config ? sl_props_copy(task_config) : sl_props_new();
     t->reported = STATE_UNASSIGNED;
+    error_policy_conf ec;
+    error_policy_parse(conn_config, false, &ec);
+    t->restart_enable = ec.restart_enable;
+    t->restart_max_delay_ms = ec.restart_max_delay_ms;
     atomic_init(&t->target, (int)ts);
     atomic_init(&t->stopping, false);
     atomic_init(&t->commit_requested, false);

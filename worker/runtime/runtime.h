@@ -92,7 +92,12 @@ void runtime_stop_connector(runtime *rt, const char *name);
  * reports RUNNING (or PAUSED for ts TARGET_PAUSED), or FAILED with the error as trace.
  * Returns SL_OK once the thread runs (setup errors are reported as FAILED, not returned) or
  * SL_ERR if the task already runs here or the thread cannot be created. A task whose
- * connector is not running on this worker is fine (distributed mode). */
+ * connector is not running on this worker is fine (distributed mode).
+ * With errors.restart.enable=true in conn_config (Sluice, beyond Connect), a task that fails
+ * is restarted by its own thread after 1 s, 2 s, 4 s ... (capped at
+ * errors.restart.max.delay.ms) with the same configs: the listener sees FAILED (the trace
+ * says when it will be restarted), RESTARTING, then RUNNING (or PAUSED). The herder still
+ * owns the task: runtime_stop_task during the wait ends it and the task stays FAILED. */
 int runtime_start_task(runtime *rt, const char *conn, int id, const sl_props *conn_config,
                        const sl_props *task_config, target_state ts, char *errstr,
                        size_t errstr_size);

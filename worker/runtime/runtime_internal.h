@@ -49,10 +49,18 @@ struct sl_task_ctx {
     converter_set conv;
     transform_chain *chain;
     error_policy *errors;
+    error_retry retry;   /* the operation being retried (errors.retry.timeout) */
     conn_state reported; /* last state reported */
     bool failed;
     source_run *src;
     sink_run *sink;
+
+    /* automatic restart (errors.restart.*): settings fixed at creation, the rest task thread */
+    bool restart_enable;
+    int64_t restart_max_delay_ms;
+    int restarts;           /* consecutive automatic restarts so far */
+    int64_t run_started_ms; /* when the current incarnation started */
+    int64_t restart_in_ms;  /* set by task_fail when a restart is due; 0 = none */
 
     /* any thread */
     atomic_int target; /* target_state */
@@ -134,7 +142,9 @@ void connector_runner_finish(rt_connector *c, int64_t deadline_ms);
 /* Report a state for the task through the listener (suppressed once the task is abandoned)
  * and remember it. Task thread. */
 void task_report(rt_task *t, conn_state st, const char *trace);
-/* Log the failure, report FAILED with `trace` and mark the task failed. Task thread. */
+/* Log the failure, report FAILED with `trace` and mark the task failed. With
+ * errors.restart.enable the trace also says when the task will be restarted (and
+ * t->restart_in_ms is set: the task thread then restarts it, see runtime.c). Task thread. */
 void task_fail(rt_task *t, const char *trace);
 /* The connector class named by connector.class (borrowed from the registry), or NULL with
  * Connect's message in errstr. Any thread. */
@@ -143,6 +153,12 @@ const sl_connector_def *task_resolve_connector(const sl_props *conn_config, char
 /* With t->def set: parse the task config, build converters, transforms and the error
  * policy. SL_OK or SL_ERR with errstr. Task thread. */
 int task_setup_common(rt_task *t, char *errstr, size_t errstr_size);
+/* After an operation failed with SL_ERR_RETRIABLE: sleep the errors.retry.* backoff and
+ * return true to try again, or false when out of retries (or stopping). `*attempt` starts at 0
+ * for each operation. Task thread. */
+bool task_retry_again(rt_task *t, int *attempt);
+/* transform_chain_set_retry callback (opaque = the task). Task thread. */
+bool task_transform_retry(void *opaque, int attempt);
 /* Call task_start with the parsed config. Task thread. */
 int task_call_start(rt_task *t, char *errstr, size_t errstr_size);
 /* Call task_stop if started, then free what task_setup_common built. Task thread. */

@@ -61,6 +61,9 @@ void sink_commit_offsets(rt_task *t, const rd_kafka_topic_partition_list_t *only
 /* An sl_tp_offset array mirroring `parts` (topics borrowed from it); caller frees. NULL when
  * out of memory. */
 sl_tp_offset *sink_to_tp_offsets(const rd_kafka_topic_partition_list_t *parts);
+/* Fill the raw_* fields of an error context from a consumed message (borrowed: valid while
+ * `m` lives). */
+void sink_error_context_raw(error_context *ec, const rd_kafka_message_t *m);
 /* librdkafka rebalance callback (opaque = the task): open()/close(), commits on revoke,
  * eager or cooperative assignment. */
 void sink_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/record_internal.h"
 #include "runtime/sink_internal.h"
 #include "util/log.h"
 
@@ -198,6 +199,15 @@ void sink_commit_offsets(rt_task *t, const rd_kafka_topic_partition_list_t *only
     }
     if (n == 0)
         goto out;
+    /* Connect waits for the dead-letter writes of the records it is about to commit: a record
+     * sent to the DLQ must be there before its offset is committed. */
+    if (error_policy_flush(t->errors, (int)t->rt->flush_timeout_ms) != SL_OK) {
+        LOG_ERROR("runtime",
+                  "%s: dead letter queue writes still outstanding after %lld ms; offsets not "
+                  "committed (retried at the next commit)",
+                  t->label, (long long)t->rt->flush_timeout_ms);
+        goto out;
+    }
     char err[1024];
     err[0] = '\0';
     int rc = SL_OK;
@@ -256,10 +266,16 @@ static void release_revoked_records(sink_run *run, const rd_kafka_topic_partitio
     for (size_t i = 0; i < run->nrecs; i++) {
         sl_record *r = run->recs[i];
         if (rd_kafka_topic_partition_list_find(parts, sl_record_original_topic(r),
-                                               sl_record_partition(r)) != NULL)
+                                               sl_record_partition(r)) != NULL) {
+            /* The consumed message kept for the DLQ (see sink_task.c process_message). */
+            rd_kafka_message_t *m = record_user(r);
+            record_set_user(r, NULL);
             sl_record_release(r);
-        else
+            if (m != NULL)
+                rd_kafka_message_destroy(m);
+        } else {
             run->recs[w++] = r;
+        }
     }
     run->nrecs = w;
 }

@@ -15,9 +15,22 @@
 
 /* ---- consuming ---- */
 
+/* Fill the DLQ/log fields of `ec` from the consumed message (its bytes as consumed). */
+void sink_error_context_raw(error_context *ec, const rd_kafka_message_t *m)
+{
+    ec->raw_key = m->key;
+    ec->raw_key_len = m->key_len;
+    ec->raw_value = m->payload;
+    ec->raw_value_len = m->len;
+    ec->raw_timestamp = rd_kafka_message_timestamp(m, NULL);
+    rd_kafka_headers_t *hdrs = NULL;
+    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        ec->raw_headers = hdrs;
+}
+
 /* A record failed a stage: ask the policy; true means skip it. */
-static bool record_failed(rt_task *t, error_stage stage, const rd_kafka_message_t *m,
-                          const sl_record *rec, const char *detail)
+static bool record_failed(rt_task *t, error_stage stage, const char *class_name, bool retriable,
+                          const rd_kafka_message_t *m, const sl_record *rec, const char *detail)
 {
     char trace[2048];
     error_context ec = {
@@ -27,17 +40,36 @@ static bool record_failed(rt_task *t, error_stage stage, const rd_kafka_message_
         .offset = m->offset,
         .record = rec,
         .detail = detail,
+        .class_name = class_name,
+        .retriable = retriable,
     };
+    sink_error_context_raw(&ec, m);
     if (error_policy_record_failed(t->errors, &ec, trace, sizeof(trace)) == ERROR_ACTION_SKIP)
         return true;
     task_fail(t, trace);
     return false;
 }
 
-/* Convert and transform one consumed message; appends to run->recs unless dropped.
- * SL_ERR when the task failed. */
-static int process_message(rt_task *t, const rd_kafka_message_t *m)
+/* Convert one key/value/header with the converter of its role, retrying SL_ERR_RETRIABLE as
+ * errors.retry.* allow (Connect's RetryWithToleranceOperator around each converter call). */
+static int convert(rt_task *t, converter_inst *c, const char *topic, const char *hkey,
+                   const void *data, size_t len, sl_schema **schema, sl_value **value, char *err,
+                   size_t err_size)
 {
+    int rc = c->def->to_value(c->state, topic, hkey, data, len, schema, value, err, err_size);
+    for (int attempt = 0; rc == SL_ERR_RETRIABLE && task_retry_again(t, &attempt);) {
+        err[0] = '\0';
+        rc = c->def->to_value(c->state, topic, hkey, data, len, schema, value, err, err_size);
+    }
+    return rc;
+}
+
+/* Convert and transform one consumed message; appends to run->recs unless dropped, and then
+ * keeps `m` (attached to the record with record_set_user: its original bytes are what a
+ * sl_task_report sends to the DLQ) and sets *kept. SL_ERR when the task failed. */
+static int process_message(rt_task *t, rd_kafka_message_t *m, bool *kept)
+{
+    *kept = false;
     sink_run *run = t->sink;
     const char *topic = rd_kafka_topic_name(m->rkt);
     ssize_t k = sink_tp_find(run, topic, m->partition);
@@ -62,20 +94,21 @@ static int process_message(rt_task *t, const rd_kafka_message_t *m)
     sl_schema *schema = NULL;
     sl_value *value = NULL;
     error_stage stage = ERROR_STAGE_KEY_CONVERTER;
-    int rc = t->conv.key.def->to_value(t->conv.key.state, topic, NULL, m->key, m->key_len, &schema,
-                                       &value, err, sizeof(err));
+    converter_inst *conv = &t->conv.key;
+    int rc = convert(t, conv, topic, NULL, m->key, m->key_len, &schema, &value, err, sizeof(err));
     if (rc == SL_OK) {
         sl_record_set_key(rec, schema, value);
         schema = NULL;
         value = NULL;
         stage = ERROR_STAGE_VALUE_CONVERTER;
-        rc = t->conv.value.def->to_value(t->conv.value.state, topic, NULL, m->payload, m->len,
-                                         &schema, &value, err, sizeof(err));
+        conv = &t->conv.value;
+        rc = convert(t, conv, topic, NULL, m->payload, m->len, &schema, &value, err, sizeof(err));
     }
     if (rc == SL_OK) {
         sl_record_set_value(rec, schema, value);
         rd_kafka_headers_t *hdrs = NULL;
         stage = ERROR_STAGE_HEADER_CONVERTER;
+        conv = &t->conv.header;
         if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != NULL) {
             const char *name;
             const void *hval;
@@ -86,15 +119,15 @@ static int process_message(rt_task *t, const rd_kafka_message_t *m)
                  i++) {
                 schema = NULL;
                 value = NULL;
-                rc = t->conv.header.def->to_value(t->conv.header.state, topic, name, hval, hsize,
-                                                  &schema, &value, err, sizeof(err));
+                rc = convert(t, conv, topic, name, hval, hsize, &schema, &value, err, sizeof(err));
                 if (rc == SL_OK)
                     sl_record_header_add(rec, name, schema, value);
             }
         }
     }
     if (rc != SL_OK) {
-        bool skip = record_failed(t, stage, m, rec, err[0] ? err : "conversion failed");
+        bool skip = record_failed(t, stage, conv->def->class_name, rc == SL_ERR_RETRIABLE, m, rec,
+                                  err[0] ? err : "conversion failed");
         sl_record_release(rec);
         return skip ? SL_OK : SL_ERR;
     }
@@ -105,13 +138,31 @@ static int process_message(rt_task *t, const rd_kafka_message_t *m)
             return SL_OK;
         }
         if (rc < 0) {
-            bool skip = record_failed(t, ERROR_STAGE_TRANSFORMATION, m, rec, err);
+            bool skip =
+                record_failed(t, ERROR_STAGE_TRANSFORMATION, transform_chain_failed_class(t->chain),
+                              rc == SL_ERR_RETRIABLE, m, rec, err);
             sl_record_release(rec);
             return skip ? SL_OK : SL_ERR;
         }
     }
+    record_set_user(rec, m);
+    *kept = true;
     run->recs[run->nrecs++] = rec;
     return SL_OK;
+}
+
+/* Release the delivered (or abandoned) batch and the consumed messages it kept. */
+static void release_batch(sink_run *run)
+{
+    for (size_t i = 0; i < run->nrecs; i++) {
+        rd_kafka_message_t *m = record_user(run->recs[i]);
+        /* A sink may have retained the record: it must not find a dangling message. */
+        record_set_user(run->recs[i], NULL);
+        sl_record_release(run->recs[i]);
+        if (m != NULL)
+            rd_kafka_message_destroy(m);
+    }
+    run->nrecs = 0;
 }
 
 static void handle_consumer_error(rt_task *t, const rd_kafka_message_t *m)
@@ -210,9 +261,7 @@ static int deliver(rt_task *t)
     }
     run->retrying = false;
     run->delivered += run->nrecs;
-    for (size_t i = 0; i < run->nrecs; i++)
-        sl_record_release(run->recs[i]);
-    run->nrecs = 0;
+    release_batch(run);
     /* Everything consumed in the batch (including records dropped by transforms) is done. */
     for (size_t i = 0; i < run->ntps; i++)
         if (run->tps[i].batch_next >= 0) {
@@ -241,11 +290,13 @@ static void sink_iteration(rt_task *t, int timeout_ms)
     size_t i = 0;
     for (; i < n && !t->failed; i++) {
         rd_kafka_message_t *m = run->msgs[i];
+        bool kept = false;
         if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR)
             handle_consumer_error(t, m);
-        else if (process_message(t, m) == SL_OK)
+        else if (process_message(t, m, &kept) == SL_OK)
             run->consumed++;
-        rd_kafka_message_destroy(m);
+        if (!kept)
+            rd_kafka_message_destroy(m);
     }
     for (; i < n; i++)
         rd_kafka_message_destroy(run->msgs[i]);
@@ -434,9 +485,7 @@ done:
         }
     }
     run->closing = true;
-    for (size_t i = 0; i < run->nrecs; i++)
-        sl_record_release(run->recs[i]);
-    run->nrecs = 0;
+    release_batch(run);
     task_teardown_common(t);
     if (run->rk != NULL) {
         if (run->q != NULL)

@@ -153,7 +153,8 @@ static rd_kafka_topic_t *topic_get(source_run *run, const char *name)
 }
 
 /* A record failed a stage: ask the policy; true means skip it (treated as dropped). */
-static bool record_failed(rt_task *t, error_stage stage, const sl_record *rec, const char *detail)
+static bool record_failed(rt_task *t, error_stage stage, const char *class_name, bool retriable,
+                          const sl_record *rec, const char *detail)
 {
     char trace[2048];
     error_context ec = {
@@ -163,6 +164,9 @@ static bool record_failed(rt_task *t, error_stage stage, const sl_record *rec, c
         .offset = -1,
         .record = rec,
         .detail = detail,
+        .class_name = class_name,
+        .retriable = retriable,
+        .raw_timestamp = -1,
     };
     if (error_policy_record_failed(t->errors, &ec, trace, sizeof(trace)) == ERROR_ACTION_SKIP)
         return true;
@@ -218,6 +222,18 @@ static int convert_headers(rt_task *t, const char *topic, sl_record *rec, rd_kaf
     return SL_OK;
 }
 
+/* Serialize a key or value, retrying SL_ERR_RETRIABLE as errors.retry.* allow. */
+static int convert(rt_task *t, converter_inst *c, const char *topic, const sl_schema *schema,
+                   const sl_value *value, void **out, size_t *out_len, char *err, size_t err_size)
+{
+    int rc = c->def->from_value(c->state, topic, NULL, schema, value, out, out_len, err, err_size);
+    for (int attempt = 0; rc == SL_ERR_RETRIABLE && task_retry_again(t, &attempt);) {
+        err[0] = '\0';
+        rc = c->def->from_value(c->state, topic, NULL, schema, value, out, out_len, err, err_size);
+    }
+    return rc;
+}
+
 /* Transform, convert and produce one record (taken). SL_ERR when the task failed. */
 static int send_record(rt_task *t, sl_record *rec)
 {
@@ -226,7 +242,9 @@ static int send_record(rt_task *t, sl_record *rec)
     err[0] = '\0';
     if (transform_chain_size(t->chain) > 0) {
         int rc = transform_chain_apply(t->chain, rec, err, sizeof(err));
-        if (rc == SL_DROP || (rc < 0 && record_failed(t, ERROR_STAGE_TRANSFORMATION, rec, err))) {
+        if (rc == SL_DROP || (rc < 0 && record_failed(t, ERROR_STAGE_TRANSFORMATION,
+                                                      transform_chain_failed_class(t->chain),
+                                                      rc == SL_ERR_RETRIABLE, rec, err))) {
             rc = record_dropped(t, rec);
             sl_record_release(rec);
             return rc;
@@ -238,7 +256,7 @@ static int send_record(rt_task *t, sl_record *rec)
     }
     const char *topic = sl_record_topic(rec);
     if (topic == NULL || topic[0] == '\0') {
-        record_failed(t, ERROR_STAGE_KAFKA_PRODUCE, rec, "source record has no topic");
+        record_failed(t, ERROR_STAGE_KAFKA_PRODUCE, NULL, false, rec, "source record has no topic");
         sl_record_release(rec);
         return SL_ERR;
     }
@@ -246,22 +264,25 @@ static int send_record(rt_task *t, sl_record *rec)
     size_t klen = 0, vlen = 0;
     rd_kafka_headers_t *hdrs = NULL;
     error_stage stage = ERROR_STAGE_KEY_CONVERTER;
-    int rc = t->conv.key.def->from_value(t->conv.key.state, topic, NULL, sl_record_key_schema(rec),
-                                         sl_record_key(rec), &kbuf, &klen, err, sizeof(err));
+    converter_inst *conv = &t->conv.key;
+    int rc = convert(t, conv, topic, sl_record_key_schema(rec), sl_record_key(rec), &kbuf, &klen,
+                     err, sizeof(err));
     if (rc == SL_OK) {
         stage = ERROR_STAGE_VALUE_CONVERTER;
-        rc = t->conv.value.def->from_value(t->conv.value.state, topic, NULL,
-                                           sl_record_value_schema(rec), sl_record_value(rec), &vbuf,
-                                           &vlen, err, sizeof(err));
+        conv = &t->conv.value;
+        rc = convert(t, conv, topic, sl_record_value_schema(rec), sl_record_value(rec), &vbuf,
+                     &vlen, err, sizeof(err));
     }
     if (rc == SL_OK) {
         stage = ERROR_STAGE_HEADER_CONVERTER;
+        conv = &t->conv.header;
         rc = convert_headers(t, topic, rec, &hdrs, err, sizeof(err));
     }
     if (rc != SL_OK) {
         free(kbuf);
         free(vbuf);
-        bool skip = record_failed(t, stage, rec, err[0] ? err : "conversion failed");
+        bool skip = record_failed(t, stage, conv->def->class_name, rc == SL_ERR_RETRIABLE, rec,
+                                  err[0] ? err : "conversion failed");
         rc = skip ? record_dropped(t, rec) : SL_ERR;
         sl_record_release(rec);
         return rc;
@@ -312,7 +333,8 @@ static int send_record(rt_task *t, sl_record *rec)
             sl_record_release(rec);
             return SL_ERR;
         }
-        bool skip = record_failed(t, ERROR_STAGE_KAFKA_PRODUCE, rec, rd_kafka_err2str(perr));
+        bool skip =
+            record_failed(t, ERROR_STAGE_KAFKA_PRODUCE, NULL, false, rec, rd_kafka_err2str(perr));
         int rc2 = skip ? record_dropped(t, rec) : SL_ERR;
         sl_record_release(rec);
         return rc2;

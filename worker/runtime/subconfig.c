@@ -18,6 +18,13 @@ sl_props *subconfig_with_prefix(const sl_props *raw, const char *prefix)
 int subconfig_parse(const sl_config_def *defs, const sl_props *raw, const char *what,
                     sl_config **out, char *errstr, size_t errstr_size)
 {
+    return subconfig_parse_validated(defs, NULL, raw, what, out, errstr, errstr_size);
+}
+
+int subconfig_parse_validated(const sl_config_def *defs, void (*validate)(sl_validation *),
+                              const sl_props *raw, const char *what, sl_config **out,
+                              char *errstr, size_t errstr_size)
+{
     *out = NULL;
     static const sl_config_def k_empty[] = {SL_CONFIG_END};
     const sl_config_def *tables[1] = {defs ? defs : k_empty};
@@ -28,6 +35,9 @@ int subconfig_parse(const sl_config_def *defs, const sl_props *raw, const char *
         snprintf(errstr, errstr_size, "%s: out of memory parsing the configuration", what);
         return SL_ERR;
     }
+    /* The plugin's cross-field checks run only once every key parsed, as Connect does. */
+    if (validate && res && config_result_error_count(res) == 0)
+        config_run_validate(res, c, validate);
     size_t nerr = res ? config_result_error_count(res) : 0;
     if (nerr > 0) {
         const char *key = NULL, *msg = NULL;

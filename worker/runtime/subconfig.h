@@ -16,6 +16,11 @@ sl_props *subconfig_with_prefix(const sl_props *raw, const char *prefix);
  * Any thread. */
 int subconfig_parse(const sl_config_def *defs, const sl_props *raw, const char *what,
                     sl_config **out, char *errstr, size_t errstr_size);
+/* As subconfig_parse, then the plugin's cross-field `validate` (may be NULL) when every key
+ * parsed; its errors fail the parse the same way. */
+int subconfig_parse_validated(const sl_config_def *defs, void (*validate)(sl_validation *),
+                              const sl_props *raw, const char *what, sl_config **out,
+                              char *errstr, size_t errstr_size);
 void subconfig_free(sl_config *c);
 
 #endif

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "plugin/registry.h"
+#include "runtime/dlq.h"
 #include "runtime/runtime_internal.h"
 #include "runtime/subconfig.h"
 #include "util/log.h"
@@ -51,9 +52,34 @@ void task_fail(rt_task *t, const char *trace)
     if (t->failed)
         return;
     t->failed = true;
-    LOG_ERROR("runtime", "%s: task failed and will not recover until manually restarted: %s",
-              t->label, trace && trace[0] ? trace : "unknown error");
-    task_report(t, STATE_FAILED, trace && trace[0] ? trace : "unknown error");
+    const char *why = trace && trace[0] ? trace : "unknown error";
+    if (!t->restart_enable || atomic_load(&t->stopping)) {
+        LOG_ERROR("runtime", "%s: task failed and will not recover until manually restarted: %s",
+                  t->label, why);
+        task_report(t, STATE_FAILED, why);
+        return;
+    }
+    /* An incarnation that stayed up for the maximum delay counts as healthy: start the
+     * backoff again from its first step. */
+    if (task_now_ms() - t->run_started_ms >= t->restart_max_delay_ms)
+        t->restarts = 0;
+    t->restart_in_ms = error_restart_delay_ms(t->restarts + 1, t->restart_max_delay_ms);
+    time_t at = time(NULL) + (time_t)((t->restart_in_ms + 999) / 1000);
+    struct tm tm;
+    char when[32] = "";
+    if (gmtime_r(&at, &tm) != NULL)
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    size_t cap = strlen(why) + 256;
+    char *full = malloc(cap);
+    if (full != NULL)
+        snprintf(full, cap,
+                 "%s\nThe task will be restarted automatically in %lld ms, at %s (restart %d; "
+                 "errors.restart.enable=true)",
+                 why, (long long)t->restart_in_ms, when, t->restarts + 1);
+    LOG_ERROR("runtime", "%s: task failed; restarting it in %lld ms: %s", t->label,
+              (long long)t->restart_in_ms, why);
+    task_report(t, STATE_FAILED, full ? full : why);
+    free(full);
 }
 
 int task_setup_common(rt_task *t, char *errstr, size_t errstr_size)
@@ -74,12 +100,40 @@ int task_setup_common(rt_task *t, char *errstr, size_t errstr_size)
     if (transform_chain_new(t->conn_config, NULL, t->label, &t->chain, errstr, errstr_size) !=
         SL_OK)
         return SL_ERR;
-    t->errors = error_policy_new(t->conn_config, t->label);
+    bool sink = t->def->kind == SL_CONNECTOR_SINK;
+    t->errors = error_policy_new(t->conn_config, sink, t->conn, t->id, t->label);
     if (t->errors == NULL) {
         snprintf(errstr, errstr_size, "out of memory");
         return SL_ERR;
     }
+    transform_chain_set_retry(t->chain, task_transform_retry, t);
+    const error_policy_conf *ec = error_policy_config(t->errors);
+    if (ec->dlq_topic != NULL) {
+        /* Connect builds the sink's DeadLetterQueueReporter with the task (and creates the
+         * topic) before the task starts. */
+        dlq *d =
+            dlq_new(t->rt->worker_props, t->conn_config, ec->dlq_topic, ec->dlq_replication_factor,
+                    ec->dlq_context_headers, t->conn, t->id, errstr, errstr_size);
+        if (d == NULL)
+            return SL_ERR;
+        error_policy_set_dlq(t->errors, d);
+    }
     return SL_OK;
+}
+
+bool task_retry_again(rt_task *t, int *attempt)
+{
+    if ((*attempt)++ == 0)
+        error_retry_begin(t->errors, &t->retry, task_now_ms());
+    return error_retry_wait(t->errors, &t->retry, &t->stopping);
+}
+
+bool task_transform_retry(void *opaque, int attempt)
+{
+    rt_task *t = opaque;
+    if (attempt == 1)
+        error_retry_begin(t->errors, &t->retry, task_now_ms());
+    return error_retry_wait(t->errors, &t->retry, &t->stopping);
 }
 
 const sl_connector_def *task_resolve_connector(const sl_props *conn_config, char *errstr,

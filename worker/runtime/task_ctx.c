@@ -3,7 +3,8 @@
  */
 #include <stdio.h>
 
-#include "runtime/runtime_internal.h"
+#include "data/record_internal.h"
+#include "runtime/sink_internal.h"
 #include "util/log.h"
 
 const char *sl_task_connector_name(const sl_task_ctx *ctx)
@@ -73,6 +74,12 @@ int sl_task_report(sl_task_ctx *ctx, const sl_record *record, const char *error)
     };
     if (ec.topic == NULL && record != NULL)
         ec.topic = sl_record_topic(record);
+    if (ctx->def != NULL)
+        ec.class_name = ctx->def->class_name;
+    /* The consumed message the sink loop attached to the record: the DLQ gets its bytes. */
+    const rd_kafka_message_t *m = record ? record_user(record) : NULL;
+    if (m != NULL && ctx->sink != NULL)
+        sink_error_context_raw(&ec, m);
     char trace[2048];
     if (error_policy_record_failed(ctx->errors, &ec, trace, sizeof(trace)) == ERROR_ACTION_SKIP)
         return SL_OK;

@@ -37,6 +37,9 @@ struct transform_chain {
     size_t npreds;
     uint64_t dropped;
     char label[128];
+    const char *failed_class; /* class of the step that failed last */
+    bool (*retry)(void *opaque, int attempt);
+    void *retry_opaque;
 };
 
 static const sl_transform_def *reg_transform(void *opaque, const char *name)
@@ -186,7 +189,8 @@ static pred_inst *chain_predicate(transform_chain *c, const sl_props *conf,
         snprintf(errstr, errstr_size, "out of memory");
         return NULL;
     }
-    int rc = subconfig_parse(def->config, sub, what, &p->config, errstr, errstr_size);
+    int rc = subconfig_parse_validated(def->config, def->validate, sub, what, &p->config, errstr,
+                                       errstr_size);
     sl_props_destroy(sub);
     if (rc != SL_OK)
         return NULL;
@@ -301,7 +305,8 @@ int transform_chain_new(const sl_props *conf, const transform_resolver *resolver
             goto oom;
         sl_props_remove(sub, "predicate");
         sl_props_remove(sub, "negate");
-        int rc = subconfig_parse(def->config, sub, what, &s->config, errstr, errstr_size);
+        int rc = subconfig_parse_validated(def->config, def->validate, sub, what, &s->config,
+                                           errstr, errstr_size);
         sl_props_destroy(sub);
         if (rc != SL_OK)
             goto fail;
@@ -338,17 +343,38 @@ int transform_chain_apply(transform_chain *c, sl_record *record, char *errstr, s
         char terr[512];
         terr[0] = '\0';
         int rc = s->def->apply(s->state, record, terr, sizeof(terr));
+        /* Connect retries the failing transformation itself (errors.retry.timeout), not the
+         * whole chain; the callback sleeps the backoff and says whether to try again. */
+        for (int attempt = 1;
+             rc == SL_ERR_RETRIABLE && c->retry != NULL && c->retry(c->retry_opaque, attempt);
+             attempt++) {
+            terr[0] = '\0';
+            rc = s->def->apply(s->state, record, terr, sizeof(terr));
+        }
         if (rc == SL_OK)
             continue;
         if (rc == SL_DROP) {
             c->dropped++;
             return SL_DROP;
         }
+        c->failed_class = s->def->class_name;
         snprintf(errstr, errstr_size, "transform %s (%s) failed: %s", s->alias, s->def->class_name,
                  terr[0] ? terr : "unknown error");
         return rc < 0 ? rc : SL_ERR;
     }
     return SL_OK;
+}
+
+const char *transform_chain_failed_class(const transform_chain *c)
+{
+    return c ? c->failed_class : NULL;
+}
+
+void transform_chain_set_retry(transform_chain *c, bool (*retry)(void *opaque, int attempt),
+                               void *opaque)
+{
+    c->retry = retry;
+    c->retry_opaque = opaque;
 }
 
 size_t transform_chain_size(const transform_chain *c)

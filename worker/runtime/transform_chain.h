@@ -33,6 +33,17 @@ int transform_chain_new(const sl_props *conn_config, const transform_resolver *r
  * the owning task's thread only. Cheap when the chain is empty. */
 int transform_chain_apply(transform_chain *c, sl_record *record, char *errstr, size_t errstr_size);
 
+/* The class name of the step whose failure transform_chain_apply last returned (static data
+ * of the plugin), or NULL if none failed yet. Owning thread. */
+const char *transform_chain_failed_class(const transform_chain *c);
+
+/* Retries of a step that returned SL_ERR_RETRIABLE: `retry(opaque, attempt)` (attempt 1 after
+ * the first failure of the step) sleeps the backoff and returns true to apply the step again,
+ * false to give up (the step's error is returned). NULL (the default) never retries. Owning
+ * thread; `opaque` is borrowed and must outlive the chain. */
+void transform_chain_set_retry(transform_chain *c, bool (*retry)(void *opaque, int attempt),
+                               void *opaque);
+
 /* Number of steps. */
 size_t transform_chain_size(const transform_chain *c);
 /* Records dropped so far (SL_DROP). Readable from the owning thread. */
