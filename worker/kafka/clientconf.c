@@ -669,6 +669,10 @@ static int cc_put_base(cc_map *m, clientconf_kind kind)
         rc |= cc_map_put(m, "acks", "all", "base setting acks", true, true);
         rc |= cc_map_put(m, "enable.idempotence", "true", "base setting enable.idempotence", true,
                          true);
+        /* Java's default partitioner hashes keys with murmur2: keyed records land on the same
+         * partitions a Java worker (or any Java producer) would choose. */
+        rc |= cc_map_put(m, "partitioner", "murmur2_random", "base setting partitioner", true,
+                         true);
         if (kind == CLIENTCONF_PRODUCER)
             rc |= cc_map_put(m, "delivery.timeout.ms", "2147483647",
                              "base setting delivery.timeout.ms", true, true);
