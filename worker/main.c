@@ -1,5 +1,5 @@
-/* main.c: sluice-worker's command line: standalone mode (connect-standalone), development mode
- * (an in-process Kafka cluster) and, later, distributed mode; signals and orderly shutdown. */
+/* main.c: sluice-worker's command line: distributed mode (connect-distributed), standalone mode
+ * (connect-standalone) and development mode (an in-process Kafka cluster); signals, shutdown. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,11 +14,13 @@
 #include "config/configdef.h"
 #include "config/framework_defs.h"
 #include "config/properties.h"
+#include "herder/distributed.h"
 #include "herder/standalone.h"
 #include "kafka/clientconf.h"
 #include "kafka/devcluster.h"
 #include "plugin/registry.h"
 #include "rest/server.h"
+#include "store/offset_log.h"
 #include "store/offset_store.h"
 #include "util/log.h"
 #include "version.h"
@@ -30,9 +32,11 @@ typedef enum mode { MODE_DISTRIBUTED, MODE_STANDALONE, MODE_DEV } mode;
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: sluice-worker --standalone [options] worker.properties [connector ...]\n"
+            "usage: sluice-worker [options] worker.properties\n"
+            "       sluice-worker --standalone [options] worker.properties [connector ...]\n"
             "       sluice-worker --dev [options] [connector ...]\n"
             "\n"
+            "  (no mode option)    distributed mode: join the cluster named by group.id\n"
             "  --standalone        run connectors from files, offsets in a local file\n"
             "  --dev               start an in-process Kafka cluster and a standalone worker\n"
             "                      with REST on port 8083 (for trying Sluice out)\n"
@@ -97,11 +101,11 @@ static int dev_defaults(sl_props *wp, int port, kafka_devcluster **cluster, char
 }
 
 /* Validate the worker config against Connect's worker definitions; print every error. */
-static int check_worker_config(const char *origin, const sl_props *wp)
+static int check_worker_config(const char *origin, const sl_props *wp, bool distributed)
 {
     config_result *res = NULL;
     const sl_config_def *const *tables;
-    size_t ntables = framework_worker_tables(false, &tables);
+    size_t ntables = framework_worker_tables(distributed, &tables);
     sl_config *cfg = config_parse(tables, ntables, wp, &res);
     size_t n = config_result_error_count(res);
     for (size_t i = 0; i < n; i++) {
@@ -201,9 +205,7 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (m == MODE_DISTRIBUTED) {
-        fprintf(stderr, "sluice-worker: distributed mode is not available yet; "
-                        "use --standalone or --dev\n");
+    if (m == MODE_DISTRIBUTED && optind + 1 != argc) {
         usage(stderr);
         return 2;
     }
@@ -225,7 +227,7 @@ int main(int argc, char **argv)
     sl_props *wp = NULL;
     const char *origin = "(defaults)";
     int first_conn = optind;
-    if (m == MODE_STANDALONE) {
+    if (m == MODE_STANDALONE || m == MODE_DISTRIBUTED) {
         origin = argv[optind];
         if (properties_parse_file(origin, &wp, err, sizeof(err)) != SL_OK) {
             LOG_ERROR(LG, "%s", err);
@@ -240,6 +242,7 @@ int main(int argc, char **argv)
 
     kafka_devcluster *cluster = NULL;
     standalone_herder *herder = NULL;
+    distributed_herder *dherder = NULL;
     rest_server *rest = NULL;
     char *cluster_id = NULL;
     if (m == MODE_DEV && dev_defaults(wp, port, &cluster, err, sizeof(err)) != SL_OK) {
@@ -254,11 +257,16 @@ int main(int argc, char **argv)
     if (pp && *pp)
         registry_load_path(pp);
     /* After plugin loading, as Connect does, so converter classes resolve. */
-    if (check_worker_config(origin, wp) != SL_OK)
+    if (check_worker_config(origin, wp, m == MODE_DISTRIBUTED) != SL_OK)
         goto out;
 
-    const char *offsets_path = sl_props_get(wp, "offset.storage.file.filename");
-    offset_store *offsets = offset_file_open(offsets_path, err, sizeof(err));
+    /* Distributed: the offsets topic is created if missing and read to its end here; the
+     * config and status topics are opened by the herder, before it joins the group. */
+    offset_store *offsets =
+        m == MODE_DISTRIBUTED
+            ? offset_log_open(wp, err, sizeof(err))
+            : offset_file_open(sl_props_get(wp, "offset.storage.file.filename"), err,
+                               sizeof(err));
     if (offsets == NULL) {
         LOG_ERROR(LG, "%s", err);
         goto out;
@@ -283,16 +291,26 @@ int main(int argc, char **argv)
     char worker_id[256];
     worker_id_from_url(rest_server_url(rest), worker_id, sizeof(worker_id));
     cluster_id = fetch_cluster_id(wp);
-    herder = standalone_herder_start(wp, offsets, worker_id, cluster_id, err, sizeof(err));
-    if (herder == NULL) {
-        LOG_ERROR(LG, "cannot start the worker: %s", err);
-        goto out;
+    if (m == MODE_DISTRIBUTED) {
+        dherder = distributed_herder_start(wp, offsets, rest_server_url(rest), worker_id,
+                                           cluster_id, err, sizeof(err));
+        if (dherder == NULL) {
+            LOG_ERROR(LG, "cannot start the worker: %s", err);
+            goto out;
+        }
+        rest_server_set_herder(rest, distributed_herder_iface(dherder));
+    } else {
+        herder = standalone_herder_start(wp, offsets, worker_id, cluster_id, err, sizeof(err));
+        if (herder == NULL) {
+            LOG_ERROR(LG, "cannot start the worker: %s", err);
+            goto out;
+        }
+        rest_server_set_herder(rest, standalone_herder_iface(herder));
     }
-    rest_server_set_herder(rest, standalone_herder_iface(herder));
     LOG_INFO(LG, "Sluice %s worker %s started (REST %s)", SLUICE_VERSION, worker_id,
              rest_server_url(rest));
 
-    for (int i = first_conn; i < argc; i++) {
+    for (int i = first_conn; m != MODE_DISTRIBUTED && i < argc; i++) {
         sl_props *cc = NULL;
         if (connector_config_load_file(argv[i], &cc, err, sizeof(err)) != SL_OK) {
             LOG_ERROR(LG, "%s", err);
@@ -316,6 +334,7 @@ int main(int argc, char **argv)
 out:
     rest_server_stop(rest);
     standalone_herder_destroy(herder);
+    distributed_herder_destroy(dherder);
     registry_shutdown();
     kafka_devcluster_stop(cluster);
     sl_props_destroy(wp);

@@ -53,11 +53,35 @@ def wait_for(predicate, timeout, interval=0.1, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
-class Worker:
-    """A sluice-worker process in --standalone mode on a free loopback port."""
+# Worker properties of a distributed-mode test cluster: the internal topics kafka-mock
+# pre-creates (it does not answer CreateTopics) and short group timeouts (the mock needs a few
+# seconds per join).
+DISTRIBUTED_DEFAULTS = {
+    "group.id": "sluice-cluster",
+    "config.storage.topic": "connect-configs",
+    "offset.storage.topic": "connect-offsets",
+    "status.storage.topic": "connect-status",
+    "config.storage.replication.factor": "1",
+    "offset.storage.replication.factor": "1",
+    "status.storage.replication.factor": "1",
+    "session.timeout.ms": "6000",
+    "heartbeat.interval.ms": "1000",
+    "rebalance.timeout.ms": "10000",
+    "scheduled.rebalance.max.delay.ms": "0",
+}
+# kafka-mock --topic arguments for the internal topics above.
+DISTRIBUTED_TOPICS = ["connect-configs:1", "connect-offsets:5", "connect-status:3"]
 
-    def __init__(self, build_dir, workdir, bootstrap, connectors=(), extra=None, name="worker"):
+
+class Worker:
+    """A sluice-worker process on a free loopback port: --standalone mode, or distributed
+    mode (connect-distributed) with distributed=True, where `extra` overrides
+    DISTRIBUTED_DEFAULTS and connector files are not accepted."""
+
+    def __init__(self, build_dir, workdir, bootstrap, connectors=(), extra=None, name="worker",
+                 distributed=False):
         self.build_dir = build_dir
+        self.distributed = distributed
         self.workdir = str(workdir)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -74,6 +98,9 @@ class Worker:
             # A restarted sink rejoins its group quickly (the mock waits a full session).
             "consumer.session.timeout.ms": "6000",
         }
+        if distributed:
+            del props["offset.storage.file.filename"]
+            props.update(DISTRIBUTED_DEFAULTS)
         props.update(extra or {})
         with open(self.props_path, "w") as f:
             for k, v in props.items():
@@ -87,8 +114,11 @@ class Worker:
         self.proc = None
 
     def start(self, wait=True):
-        cmd = [os.path.join(self.build_dir, "bin", "sluice-worker"), "--standalone",
-               self.props_path] + self.connector_files
+        binary = os.path.join(self.build_dir, "bin", "sluice-worker")
+        if self.distributed:
+            cmd = [binary, self.props_path]
+        else:
+            cmd = [binary, "--standalone", self.props_path] + self.connector_files
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)

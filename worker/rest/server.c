@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "herder/forward.h"
 #include "rest/rest_internal.h"
 #include "util/log.h"
 
@@ -234,8 +235,21 @@ static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *conn)
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     req.body = st->body;
     req.body_len = st->len;
-    if (rest_request_parse_target(&req, st->target, &r) == 0)
+    if (rest_request_parse_target(&req, st->target, &r) == 0) {
+        /* The distributed herder forwards this very request to the leader or owner. */
+        forward_ctx fc = {
+            .method = st->method,
+            .target = st->target,
+            .body = st->body,
+            .body_len = st->len,
+            .forward = rest_query_get(&req, "forward"),
+            .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_AUTHORIZATION),
+        };
+        forward_ctx_set(&fc);
         rest_route(&req, &r);
+        forward_ctx_set(NULL);
+    }
     enum MHD_Result ret = send_reply(st, conn, &r, req.allow);
     herder_reply_fini(&r);
     rest_request_fini(&req);

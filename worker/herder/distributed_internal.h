@@ -1,0 +1,113 @@
+/* herder/distributed_internal.h: the distributed herder's state and what its files
+ * (distributed.c, distributed_rebalance.c, distributed_ops.c) share. Not a public contract. */
+#ifndef SLUICE_HERDER_DISTRIBUTED_INTERNAL_H
+#define SLUICE_HERDER_DISTRIBUTED_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "group/assignor.h"
+#include "group/member.h"
+#include "herder/distributed.h"
+#include "herder/request_queue.h"
+#include "herder/status_map.h"
+#include "runtime/runtime.h"
+#include "store/config_log.h"
+#include "store/status_log.h"
+
+#define DH_LG "herder"
+
+/* What the leader remembers of each member after a round, to find owners for restarts. */
+typedef struct dh_owner {
+    char *member_id;
+    char *url;
+    assignment_set full;
+} dh_owner;
+
+struct distributed_herder {
+    herder iface;
+    request_queue *queue;
+    runtime *rt;
+    offset_store *offsets;
+    config_log *cfg;
+    status_log *status;
+    status_map *smap; /* the cluster view, mirrored from the status topic (thread-safe) */
+    group_member *member;
+    sl_props *worker_props;
+    char *url, *worker_id, *cluster_id;
+    char protocol_pref[16]; /* connect.protocol: "eager", "compatible", "sessioned" */
+    int max_delay_ms;       /* scheduled.rebalance.max.delay.ms */
+    int sync_timeout_ms;    /* worker.sync.timeout.ms */
+
+    /* ---- herder thread only ---- */
+    config_snapshot *snap;      /* the config topic as last read */
+    assignment_set assigned;    /* connectors and tasks this worker holds */
+    assignment_set started;     /* those actually started in the runtime */
+    int16_t assignment_version; /* header version of the last assignment (0 = eager) */
+    int32_t last_completed_generation;
+    int64_t rejoin_at_ms; /* scheduled rejoin (cooperative `delay`), 0 = none */
+    assignor_incremental_state inc;
+    dh_owner *owners; /* leader: the last round's full assignments */
+    size_t n_owners;
+    /* Status cleanup the leader does after the next rebalance (§2.3): task statuses from
+     * `from` up to `to` (exclusive), and the connector's own when it was deleted. */
+    struct dh_cleanup {
+        char *name;
+        int from, to;
+        bool removed;
+    } * cleanup;
+    size_t n_cleanup;
+    bool stopping;
+
+    /* ---- shared with REST and runtime threads ---- */
+    pthread_mutex_t mu; /* guards leader_url and the flags below */
+    char leader_url[512];
+    bool is_leader;
+    bool have_assignment;  /* a stable assignment is held (no rebalance under way) */
+    bool needs_rebalance;  /* Connect's needsReconfigRebalance */
+    atomic_int generation; /* for status writes from runtime threads */
+};
+
+/* ---- distributed.c ---- */
+int64_t dh_now_ms(void);
+/* Re-read the snapshot from the config log (herder thread). */
+void dh_refresh_snapshot(distributed_herder *h);
+/* Connector `name` in the snapshot, or NULL (herder thread; borrowed until the next refresh). */
+const config_connector *dh_connector(distributed_herder *h, const char *name);
+/* Set the shared flags under h->mu. */
+void dh_set_needs_rebalance(distributed_herder *h, bool v);
+
+/* ---- distributed_rebalance.c (herder thread) ---- */
+/* The member callbacks and the tick that drives the member. */
+extern const group_member_callbacks dh_member_callbacks_template;
+void dh_tick(void *arg);
+/* Set the JoinGroup protocols and metadata for the next round. */
+void dh_update_metadata(distributed_herder *h);
+/* Start / stop one instance here. task < 0 is the connector. */
+void dh_start_connector(distributed_herder *h, const char *name);
+void dh_start_task(distributed_herder *h, const char *name, int task);
+void dh_stop_instance(distributed_herder *h, const char *name, int task);
+/* Stop everything started here (UNASSIGNED written by the status listener). */
+void dh_stop_all(distributed_herder *h);
+/* Ask the running connector for task configs and write them when they differ (owner). */
+void dh_regenerate_tasks(distributed_herder *h, const char *name);
+/* Start whatever is assigned and not yet running (configs permitting). */
+void dh_reconcile(distributed_herder *h);
+/* The URL of the member that owns `name` (task < 0: the connector), leader only; NULL when
+ * unknown. Borrowed until the next round. */
+const char *dh_owner_url(distributed_herder *h, const char *name, int task);
+void dh_owners_clear(distributed_herder *h);
+/* Remember / perform (leader, after a rebalance) / forget the status cleanups. */
+void dh_cleanup_add(distributed_herder *h, const char *name, int from, int to, bool removed);
+void dh_cleanup_run(distributed_herder *h, bool leader);
+
+/* ---- distributed_ops.c ---- */
+extern const herder_ops dh_ops;
+/* Config-topic listener work posted to the herder thread. */
+void dh_on_connector_config(distributed_herder *h, const char *name, bool removed);
+void dh_on_task_configs(distributed_herder *h, const char *name);
+void dh_on_target_state(distributed_herder *h, const char *name, target_state ts);
+void dh_on_restart(distributed_herder *h, const char *name, bool include_tasks, bool only_failed);
+
+#endif
