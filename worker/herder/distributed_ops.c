@@ -7,8 +7,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "config/connector_validate.h"
 #include "herder/entities.h"
+#include "herder/validation.h"
 #include "herder/forward.h"
 #include "util/log.h"
 #include "version.h"
@@ -110,28 +110,6 @@ static void reply_info(op *o, int status, const char *name, const sl_props *conf
     herder_reply_json(o->r, status, entities_connector_info(name, config, ntasks));
 }
 
-/* Validate as Connect does before writing; fills `r` with 400 and returns false on errors. */
-static bool validate_or_reply(const sl_props *config, herder_reply *r)
-{
-    json_t *infos = NULL;
-    config_result *res = NULL;
-    char err[2048] = "";
-    if (connector_validate(config, NULL, &infos, &res, err, sizeof(err)) != SL_OK) {
-        herder_reply_error(r, 400, "%s", err);
-        json_decref(infos);
-        config_result_free(res);
-        return false;
-    }
-    size_t count = config_result_error_count(res);
-    if (count > 0) {
-        char *msg = connector_validate_message(infos);
-        herder_reply_error(r, 400, "%s", msg ? msg : "Connector configuration is invalid");
-        free(msg);
-    }
-    json_decref(infos);
-    config_result_free(res);
-    return count == 0;
-}
 
 /* ---- writes (leader) ---- */
 
@@ -200,7 +178,7 @@ static void op_patch_config(op *o)
         else if (json_is_string(v))
             sl_props_set(merged, key, json_string_value(v));
     }
-    if (validate_or_reply(merged, o->r))
+    if (herder_validate_or_reply(merged, o->r))
         write_config(o, merged, true, NULL);
     sl_props_destroy(merged);
 }
@@ -603,7 +581,7 @@ static json_t *checked_config(const char *name, json_t *config, herder_reply *r)
     if (included == NULL)
         json_object_set_new(copy, "name", json_string(name));
     sl_props *props = entities_props_from_json(copy);
-    bool ok = validate_or_reply(props, r);
+    bool ok = herder_validate_or_reply(props, r);
     sl_props_destroy(props);
     if (!ok) {
         json_decref(copy);
@@ -700,18 +678,7 @@ static void restart_task(herder *hh, const char *name, int task, herder_reply *r
 static void validate_config(herder *hh, const char *plugin, json_t *config, herder_reply *r)
 {
     (void)hh;
-    sl_props *props = entities_props_from_json(config);
-    json_t *infos = NULL;
-    config_result *res = NULL;
-    char err[2048] = "";
-    int rc = connector_validate(props, plugin, &infos, &res, err, sizeof(err));
-    if (rc != SL_OK) /* Connect: an unknown class is a 500 here, a bad request a 400 */
-        herder_reply_error(r, rc == CONNECTOR_VALIDATE_BAD_REQUEST ? 400 : 500, "%s", err);
-    else
-        herder_reply_json(r, 200, json_incref(infos));
-    json_decref(infos);
-    config_result_free(res);
-    sl_props_destroy(props);
+    herder_validate_config(plugin, config, r);
 }
 
 const herder_ops dh_ops = {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/connector_validate.h"
 #include "herder/entities.h"
+#include "herder/validation.h"
 #include "herder/request_queue.h"
 #include "herder/status_map.h"
 #include "plugin/registry.h"
@@ -195,32 +195,6 @@ static void conn_remove(standalone_herder *h, conn *victim)
     free(victim);
 }
 
-/* ---- validation ---- */
-
-/* Validate a connector config as Connect does before writing it. On failure fills `r` with
- * 400 and Connect's message, and returns false. */
-static bool validate_or_reply(const sl_props *config, herder_reply *r)
-{
-    json_t *infos = NULL;
-    config_result *res = NULL;
-    char err[2048] = "";
-    if (connector_validate(config, NULL, &infos, &res, err, sizeof(err)) != SL_OK) {
-        herder_reply_error(r, 400, "%s", err);
-        json_decref(infos);
-        config_result_free(res);
-        return false;
-    }
-    size_t count = config_result_error_count(res);
-    if (count > 0) {
-        char *msg = connector_validate_message(infos);
-        herder_reply_error(r, 400, "%s", msg ? msg : "Connector configuration is invalid");
-        free(msg);
-    }
-    json_decref(infos);
-    config_result_free(res);
-    return count == 0;
-}
-
 /* ---- operations (herder thread) ---- */
 
 typedef struct op {
@@ -269,7 +243,7 @@ static void put_config(op *o, sl_props *config, bool allow_replace, target_state
     }
     if (!cfg_name)
         sl_props_set(config, "name", o->name);
-    if (!validate_or_reply(config, o->r)) {
+    if (!herder_validate_or_reply(config, o->r)) {
         sl_props_destroy(config);
         return;
     }
@@ -631,18 +605,7 @@ static void restart_task(herder *hh, const char *name, int task, herder_reply *r
 static void validate_config(herder *hh, const char *plugin, json_t *config, herder_reply *r)
 {
     (void)hh;
-    sl_props *props = entities_props_from_json(config);
-    json_t *infos = NULL;
-    config_result *res = NULL;
-    char err[2048] = "";
-    int rc = connector_validate(props, plugin, &infos, &res, err, sizeof(err));
-    if (rc != SL_OK) /* Connect: an unknown class is a 500 here, a bad request a 400 */
-        herder_reply_error(r, rc == CONNECTOR_VALIDATE_BAD_REQUEST ? 400 : 500, "%s", err);
-    else
-        herder_reply_json(r, 200, json_incref(infos));
-    json_decref(infos);
-    config_result_free(res);
-    sl_props_destroy(props);
+    herder_validate_config(plugin, config, r);
 }
 
 static const herder_ops standalone_ops = {
