@@ -108,8 +108,10 @@ def test_cluster_runs_spreads_forwards_and_fails_over(build_dir, kafka_mock_fact
             insts = s1["tasks"] + s2["tasks"] + [s1["connector"], s2["connector"]]
             return all(i["worker_id"] in alive for i in insts)
 
-        # session.timeout.ms (6 s) for the broker to notice, then one rebalance.
-        wait_for(lambda: moved(survivors[0]), 6 + 20, 0.2, "work moved off the killed worker")
+        # session.timeout.ms (6 s) for the broker to notice, then one rebalance (about 12 s on
+        # an idle machine with the mock; the bound leaves room for a loaded CI machine and
+        # for ASan builds: the time is printed, not asserted tightly).
+        wait_for(lambda: moved(survivors[0]), 6 + 40, 0.2, "work moved off the killed worker")
         print(f"SIGKILL -> all tasks RUNNING on survivors in {time.time() - t0:.1f} s")
         wait_for(lambda: moved(survivors[1]), 10, 0.2, "the same view on the other survivor")
 
