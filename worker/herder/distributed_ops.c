@@ -641,20 +641,12 @@ NAMED_OP(delete_connector, op_delete)
 static void get_connector_status(herder *hh, const char *name, herder_reply *r)
 {
     /* The cluster's view from the status topic: any worker answers for every connector. */
-    json_t *st = status_map_connector_json(H(hh)->smap, name, NULL);
-    if (st == NULL)
-        herder_reply_error(r, 404, "No status found for connector %s", name);
-    else
-        herder_reply_json(r, 200, st);
+    status_map_reply_connector(H(hh)->smap, name, r);
 }
 
 static void get_task_status(herder *hh, const char *name, int task, herder_reply *r)
 {
-    json_t *st = status_map_task_json(H(hh)->smap, name, task);
-    if (st == NULL)
-        herder_reply_error(r, 404, "No status found for task %s-%d", name, task);
-    else
-        herder_reply_json(r, 200, st);
+    status_map_reply_task(H(hh)->smap, name, task, r);
 }
 
 static void restart_connector(herder *hh, const char *name, bool include_tasks, bool only_failed,

@@ -572,20 +572,12 @@ static void patch_connector_config(herder *hh, const char *name, json_t *patch, 
 static void get_connector_status(herder *hh, const char *name, herder_reply *r)
 {
     /* Served from the status cache without the herder thread (Connect: local). */
-    json_t *st = status_map_connector_json(H(hh)->status, name, NULL);
-    if (st == NULL)
-        herder_reply_error(r, 404, "No status found for connector %s", name);
-    else
-        herder_reply_json(r, 200, st);
+    status_map_reply_connector(H(hh)->status, name, r);
 }
 
 static void get_task_status(herder *hh, const char *name, int task, herder_reply *r)
 {
-    json_t *st = status_map_task_json(H(hh)->status, name, task);
-    if (st == NULL)
-        herder_reply_error(r, 404, "No status found for task %s-%d", name, task);
-    else
-        herder_reply_json(r, 200, st);
+    status_map_reply_task(H(hh)->status, name, task, r);
 }
 
 static void restart_connector(herder *hh, const char *name, bool include_tasks, bool only_failed,

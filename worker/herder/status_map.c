@@ -202,3 +202,21 @@ void status_map_state(status_map *m, const char *conn, int task, char *buf, size
     snprintf(buf, len, "%s", s && s->known ? s->state : "");
     pthread_mutex_unlock(&m->lock);
 }
+
+void status_map_reply_connector(status_map *m, const char *conn, herder_reply *r)
+{
+    json_t *st = status_map_connector_json(m, conn, NULL);
+    if (st == NULL)
+        herder_reply_error(r, 404, "No status found for connector %s", conn);
+    else
+        herder_reply_json(r, 200, st);
+}
+
+void status_map_reply_task(status_map *m, const char *conn, int task, herder_reply *r)
+{
+    json_t *st = status_map_task_json(m, conn, task);
+    if (st == NULL)
+        herder_reply_error(r, 404, "No status found for task %s-%d", conn, task);
+    else
+        herder_reply_json(r, 200, st);
+}

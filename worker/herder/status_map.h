@@ -5,6 +5,8 @@
 
 #include <jansson.h>
 
+#include "herder/herder.h"
+
 typedef struct status_map status_map;
 
 /* Caller owns the map (status_map_destroy). All functions are thread-safe. */
@@ -29,6 +31,11 @@ void status_map_set_type(status_map *m, const char *conn, const char *type);
 json_t *status_map_connector_json(status_map *m, const char *conn, const char *type);
 /* Connect's TaskState {"id","state","worker_id"[,"trace"]}; NULL if unknown. Caller owns. */
 json_t *status_map_task_json(status_map *m, const char *conn, int task);
+/* GET /connectors/{c}/status and GET .../tasks/{n}/status answered from the map: 200 with
+ * the entity, or 404 with Connect's message. Any thread. */
+void status_map_reply_connector(status_map *m, const char *conn, herder_reply *r);
+void status_map_reply_task(status_map *m, const char *conn, int task, herder_reply *r);
+
 /* The state of an instance into `buf` ("" if unknown). */
 void status_map_state(status_map *m, const char *conn, int task, char *buf, size_t len);
 
