@@ -149,7 +149,7 @@ static void test_two_members(void **state)
     a.m = new_member(&a, bs);
     b.m = new_member(&b, bs);
 
-    drive(&a, &b, 12000, both_stable);
+    drive(&a, &b, 30000, both_stable); /* generous: the mock and a loaded CI machine are slow */
     assert_true(both_stable(&a, &b));
     assert_int_equal(a.assigns + b.assigns >= 1, 1);
     assert_true(group_member_is_leader(a.m) != group_member_is_leader(b.m));
@@ -175,7 +175,7 @@ static void test_two_members(void **state)
     assert_int_equal(group_member_get_state(b.m), GROUP_MEMBER_LEFT);
     group_member_destroy(b.m);
     b.m = NULL;
-    drive(&a, NULL, 8000, a_alone);
+    drive(&a, NULL, 20000, a_alone);
     assert_true(a_alone(&a, NULL));
     assert_true(group_member_generation(a.m) > gen);
     assert_true(group_member_is_leader(a.m));
