@@ -14,22 +14,10 @@
 #include "config/configinfo.h"
 #include "config/framework_defs.h"
 #include "plugin/registry.h"
+#include "props_util.h"
 
 /* ---- helpers ---- */
 
-static sl_props *props(const char *k, ...)
-{
-    sl_props *p = sl_props_new();
-    va_list ap;
-    va_start(ap, k);
-    while (k != NULL) {
-        const char *v = va_arg(ap, const char *);
-        sl_props_set(p, k, v);
-        k = va_arg(ap, const char *);
-    }
-    va_end(ap);
-    return p;
-}
 
 static sl_config *parse1(const sl_config_def *table, sl_props *raw, config_result **r)
 {

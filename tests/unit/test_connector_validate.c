@@ -15,22 +15,10 @@
 #include "config/configinfo.h"
 #include "config/connector_validate.h"
 #include "plugin/registry.h"
+#include "props_util.h"
 
 #define SINK "com.example.config.CheckedSinkConnector"
 
-static sl_props *props(const char *k, ...)
-{
-    sl_props *p = sl_props_new();
-    va_list ap;
-    va_start(ap, k);
-    while (k != NULL) {
-        const char *v = va_arg(ap, const char *);
-        sl_props_set(p, k, v);
-        k = va_arg(ap, const char *);
-    }
-    va_end(ap);
-    return p;
-}
 
 static int group_setup(void **state)
 {
