@@ -1,9 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages Sluice needs to build, test and run, when any is missing.
 set -e
-# (PostgreSQL, libpq and avro join this list with the connectors that need them.)
 PKGS="gcc make pkg-config librdkafka-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
-libcmocka-dev python3 python3-pytest kcat libpcre2-dev libssl-dev procps curl"
+libcmocka-dev python3 python3-pytest kcat libpcre2-dev libssl-dev procps curl
+postgresql libpq-dev libavro-dev python3-avro openssl libgnutls28-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

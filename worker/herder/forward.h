@@ -17,6 +17,8 @@ typedef struct forward_ctx {
     size_t body_len;
     const char *forward;       /* the `forward` query parameter, NULL when absent */
     const char *authorization; /* the Authorization header, NULL when absent */
+    const char *signature;     /* X-Connect-Authorization, NULL when absent */
+    const char *signature_alg; /* X-Connect-Request-Signature-Algorithm, NULL when absent */
 } forward_ctx;
 
 /* Make `ctx` (borrowed; NULL clears) the current request of the calling thread. The REST server

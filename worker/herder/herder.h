@@ -60,6 +60,25 @@ typedef struct herder_ops {
     void (*delete_connector)(herder *h, const char *name, herder_reply *r);
     /* PUT /connector-plugins/{p}/config/validate */
     void (*validate_config)(herder *h, const char *plugin, json_t *config, herder_reply *r);
+
+    /* GET /health: 200 {"status":"healthy",...} once the herder thread answers a no-op within
+     * 10 s; 503 "starting" before startup completes; 500 "unhealthy" on timeout. */
+    void (*health)(herder *h, herder_reply *r);
+    /* GET /connectors/{c}/offsets: {"offsets":[{"partition":{...},"offset":{...}}]}. */
+    void (*get_offsets)(herder *h, const char *name, herder_reply *r);
+    /* PATCH /connectors/{c}/offsets with the parsed body (`body` borrowed; REST has checked it is
+     * a JSON object), or DELETE /connectors/{c}/offsets when `body` is NULL (reset). */
+    void (*alter_offsets)(herder *h, const char *name, json_t *body, herder_reply *r);
+    /* GET /connectors/{c}/topics: {"<c>":{"topics":[...]}}. */
+    void (*get_topics)(herder *h, const char *name, herder_reply *r);
+    /* PUT /connectors/{c}/topics/reset: 200 empty body. */
+    void (*reset_topics)(herder *h, const char *name, herder_reply *r);
+    /* Internal POST /connectors/{c}/tasks: `configs` is the parsed JSON array of task config
+     * maps (borrowed). The request's signature headers are read from forward_ctx_get(). */
+    void (*put_task_configs)(herder *h, const char *name, json_t *configs, herder_reply *r);
+    /* PUT /admin/loggers/{logger}?scope=cluster: `level` already validated. 204 on success. */
+    void (*set_cluster_logger_level)(herder *h, const char *logger, const char *level,
+                                     herder_reply *r);
 } herder_ops;
 
 struct herder {
