@@ -14,7 +14,7 @@ GIT_COMMIT := $(shell git rev-parse --short=16 HEAD 2>/dev/null || echo unknown)
 HOST_CPPFLAGS := -DSLUICE_HOST -Isdk/include -Iworker -DSLUICE_COMMIT=\"$(GIT_COMMIT)\"
 PLUGIN_CPPFLAGS := -Isdk/include
 PLUGIN_CFLAGS := -fPIC -fvisibility=hidden
-LDLIBS    := -lrdkafka -lmicrohttpd -ljansson -lcurl -ldl -lpthread -lm
+LDLIBS    := -lrdkafka -lmicrohttpd -ljansson -lcurl -lcrypto -ldl -lpthread -lm
 PREFIX    ?= /usr/local
 PYTEST    := /usr/bin/python3 -m pytest
 

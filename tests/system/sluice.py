@@ -137,9 +137,13 @@ class Worker:
         wait_for(up, timeout, what="worker REST")
 
     def logs(self):
+        """The end of the log (for assertion messages)."""
+        return self.logs_all()[-8000:]
+
+    def logs_all(self):
         try:
             with open(self.log_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")[-8000:]
+                return f.read().decode("utf-8", "replace")
         except OSError:
             return ""
 

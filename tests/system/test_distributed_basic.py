@@ -1,11 +1,10 @@
 """Distributed mode (connect-distributed): three workers with one group.id on kafka-mock form a
 cluster, share connectors through the config topic, spread tasks, answer status for the whole
 cluster, forward leader-only writes, and move a SIGKILLed worker's tasks to the survivors."""
-import os
-import re
 import time
 
-from sluice import DISTRIBUTED_TOPICS, Worker, http, wait_for
+from cluster import all_running, role, start_cluster
+from sluice import DISTRIBUTED_TOPICS, wait_for
 
 LINES = 1000
 
@@ -16,30 +15,6 @@ def line_count(path):
             return f.read().count(b"\n")
     except FileNotFoundError:
         return 0
-
-
-def role(worker):
-    """"leader" or "follower" from the worker's last completed rebalance, or None."""
-    found = re.findall(r"joined generation \d+ as (leader|follower)", worker.logs())
-    return found[-1] if found else None
-
-
-def all_running(worker, name, tasks):
-    st = worker.connector_state(name)
-    if not st or st["connector"]["state"] != "RUNNING" or len(st["tasks"]) != tasks:
-        return None
-    return st if all(t["state"] == "RUNNING" for t in st["tasks"]) else None
-
-
-def start_cluster(build_dir, tmp_path, bootstrap, n=3):
-    workers = [Worker(build_dir, tmp_path, bootstrap, name=f"w{i}", distributed=True)
-               for i in range(n)]
-    for w in workers:
-        w.start()
-    # One completed rebalance with every worker in it: one leader, n-1 followers.
-    wait_for(lambda: sorted(role(w) or "" for w in workers) ==
-             ["follower"] * (n - 1) + ["leader"], 60, 0.2, "the group to form")
-    return workers
 
 
 def test_cluster_runs_spreads_forwards_and_fails_over(build_dir, kafka_mock_factory, tmp_path):

@@ -1,16 +1,12 @@
 """VerifiableSource -> Kafka -> VerifiableSink on a standalone worker, counted exactly: every
 seqno each source task produced reaches the sink (lost = 0), duplicates are reported, and after
 a SIGKILL mid-stream the source resumes from its stored offsets without a gap."""
-import collections
-import glob
-import json
 import os
 import re
 
-from conftest import kcat_consume
 from sluice import Worker, wait_for
+from verifiable_counts import TOPIC, check, pause_source, sink_seen
 
-TOPIC = "verifiable"
 SOURCE_TASKS = 3
 JSON = "org.apache.kafka.connect.json.JsonConverter"
 
@@ -30,82 +26,6 @@ def connectors(tmp_path, complete):
     ]
 
 
-def sink_seen(tmp_path):
-    """{source task: Counter(seqno -> times received)} from every sink task's file."""
-    seen = collections.defaultdict(collections.Counter)
-    for path in glob.glob(str(tmp_path / "sink-*.jsonl")):
-        with open(path) as f:
-            for line in f:
-                if line.endswith("\n"):  # a line being written is counted next time
-                    rec = json.loads(line)
-                    assert rec["topic"] == TOPIC and rec["name"] == "vsink", rec
-                    seen[rec["task"]][rec["seqno"]] += 1
-    return seen
-
-
-def topic_produced(bootstrap):
-    """{source task: Counter(seqno -> copies in the topic)}: what the source really produced."""
-    produced = collections.defaultdict(collections.Counter)
-    for m in kcat_consume(bootstrap, TOPIC):
-        value = json.loads(m["payload"])
-        if isinstance(value, dict) and "payload" in value:  # schemaful envelope
-            value = value["payload"]
-        if isinstance(value, dict):
-            task, seqno = value["task"], value["seqno"]
-        else:
-            task, seqno = json.loads(m["key"]), value
-        produced[task][seqno] += 1
-    return produced
-
-
-def pause_source(w):
-    assert w.request("PUT", "/connectors/vsource/pause").status == 202
-    wait_for(lambda: all(t["state"] == "PAUSED"
-                         for t in w.connector_state("vsource")["tasks"]), 30, 0.2,
-             "source tasks PAUSED")
-
-
-def settled_topic(bootstrap):
-    """The topic's contents once the paused source's last records have landed."""
-    last = None
-
-    def stable():
-        nonlocal last
-        now = topic_produced(bootstrap)
-        done = now == last
-        last = now
-        return done
-    wait_for(stable, 60, 1.0, "the topic to stop growing")
-    return last
-
-
-def check(tmp_path, bootstrap, label):
-    """Wait for the sink to hold everything in the topic; assert no gap and no loss; print
-    the counts. Returns {task: highest seqno}."""
-    produced = settled_topic(bootstrap)
-    assert sorted(produced) == list(range(SOURCE_TASKS)), produced.keys()
-
-    def caught_up():
-        seen = sink_seen(tmp_path)
-        return all(set(produced[t]) <= set(seen[t]) for t in produced)
-    wait_for(caught_up, 60, 0.5, "the sink to receive every produced seqno")
-    seen = sink_seen(tmp_path)
-    top = {}
-    for t in range(SOURCE_TASKS):
-        n = max(produced[t]) + 1
-        # The source never skips a seqno, and its offsets made it resume, not restart.
-        assert set(produced[t]) == set(range(n)), f"task {t}: gap in the source's seqnos"
-        assert produced[t][0] == 1, f"task {t}: seqno 0 produced {produced[t][0]} times"
-        lost = n - len(set(seen[t]) & set(range(n)))
-        src_dup = sum(produced[t].values()) - n
-        sink_dup = sum(seen[t][s] for s in range(n)) - n
-        print(f"\n{label}: task {t}: seqnos 0..{n - 1} lost={lost} "
-              f"duplicates: produced={src_dup} received={sink_dup}")
-        assert lost == 0
-        top[t] = n - 1
-    return top
-
-
 def test_verifiable_counts_and_sigkill_resume(build_dir, kafka_mock_factory, tmp_path):
     # 100 records/s per task keeps each partition far below the mock's per-partition log cap
     # (librdkafka's mock drops the oldest batches past a few MB, which would look like loss).
@@ -118,7 +38,7 @@ def test_verifiable_counts_and_sigkill_resume(build_dir, kafka_mock_factory, tmp
         wait_for(lambda: all(len(sink_seen(tmp_path)[t]) >= 300 for t in range(SOURCE_TASKS)),
                  60, 0.5, "300 seqnos per source task in the sink")
         pause_source(w)
-        before = check(tmp_path, kafka.bootstrap, "steady")
+        before = check(tmp_path, kafka.bootstrap, "steady", SOURCE_TASKS)
 
         # Mid-stream crash: resume, let offsets be flushed a few times, SIGKILL.
         assert w.request("PUT", "/connectors/vsource/resume").status == 202
@@ -134,7 +54,7 @@ def test_verifiable_counts_and_sigkill_resume(build_dir, kafka_mock_factory, tmp
         wait_for(lambda: all(max(sink_seen(tmp_path)[t]) >= at_kill[t] + 250
                              for t in range(SOURCE_TASKS)), 60, 0.5, "progress after restart")
         pause_source(w)
-        after = check(tmp_path, kafka.bootstrap, "after SIGKILL")
+        after = check(tmp_path, kafka.bootstrap, "after SIGKILL", SOURCE_TASKS)
         assert all(after[t] > at_kill[t] for t in range(SOURCE_TASKS))
         with open(w.log_path, "rb") as f:
             f.seek(log_mark)
@@ -160,7 +80,7 @@ def test_verifiable_kafka_default_form(build_dir, kafka_mock_factory, tmp_path):
         wait_for(lambda: all(len(sink_seen(tmp_path)[t]) >= 150 for t in range(SOURCE_TASKS)),
                  60, 0.5, "150 seqnos per source task in the sink")
         pause_source(w)
-        check(tmp_path, kafka.bootstrap, "default form")
+        check(tmp_path, kafka.bootstrap, "default form", SOURCE_TASKS)
         # Each sink task wrote its own file ({task} substitution); which tasks got data
         # depends on how the keys hash over the partitions.
         assert sorted(os.listdir(tmp_path)).count("sink-0.jsonl") == 1

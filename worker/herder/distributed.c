@@ -26,6 +26,7 @@ void dh_refresh_snapshot(distributed_herder *h)
     }
     config_snapshot_free(h->snap);
     h->snap = s;
+    dh_session_refresh(h);
     for (size_t i = 0; i < s->n; i++)
         status_map_set_type(h->smap, s->connectors[i].name,
                             entities_connector_type(s->connectors[i].props));
@@ -45,7 +46,7 @@ void dh_set_needs_rebalance(distributed_herder *h, bool v)
 
 /* ---- config topic listener (consumer thread): post the work to the herder thread ---- */
 
-typedef enum ev_kind { EV_CONNECTOR, EV_TASKS, EV_TARGET, EV_RESTART } ev_kind;
+typedef enum ev_kind { EV_CONNECTOR, EV_TASKS, EV_TARGET, EV_RESTART, EV_SESSION_KEY } ev_kind;
 
 typedef struct cfg_event {
     distributed_herder *h;
@@ -77,6 +78,9 @@ static void run_event(void *arg)
             break;
         case EV_RESTART:
             dh_on_restart(h, e->name, e->a, e->b);
+            break;
+        case EV_SESSION_KEY:
+            dh_refresh_snapshot(h);
             break;
         }
     }
@@ -113,6 +117,11 @@ static void cl_target(void *o, const char *name, target_state ts)
 static void cl_restart(void *o, const char *name, bool include_tasks, bool only_failed)
 {
     post_event(o, EV_RESTART, name, include_tasks, only_failed, TARGET_STARTED);
+}
+
+static void cl_session_key(void *o)
+{
+    post_event(o, EV_SESSION_KEY, "", false, false, TARGET_STARTED);
 }
 
 /* ---- status topic listener: mirror the cluster's statuses for REST ---- */
@@ -194,6 +203,34 @@ static void init_on_thread(void *arg)
     distributed_herder *h = arg;
     dh_refresh_snapshot(h);
     dh_update_metadata(h);
+    pthread_mutex_lock(&h->mu);
+    h->started_up = true;
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* KIP-507 settings: Sluice signs and verifies with HmacSHA256 only. */
+static int check_signing_settings(const sl_props *p, char *errstr, size_t errstr_size)
+{
+    static const char *const single[] = {"inter.worker.key.generation.algorithm",
+                                         "inter.worker.signature.algorithm"};
+    for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
+        const char *v = sl_props_get(p, single[i]);
+        if (v != NULL && strcmp(v, "HmacSHA256") != 0) {
+            snprintf(errstr, errstr_size,
+                     "Invalid value %s for configuration %s: only HmacSHA256 is supported", v,
+                     single[i]);
+            return -1;
+        }
+    }
+    const char *ver = sl_props_get(p, "inter.worker.verification.algorithms");
+    if (ver != NULL && strstr(ver, "HmacSHA256") == NULL) {
+        snprintf(errstr, errstr_size,
+                 "Invalid value %s for configuration inter.worker.verification.algorithms: it "
+                 "must include the signature algorithm HmacSHA256",
+                 ver);
+        return -1;
+    }
+    return 0;
 }
 
 distributed_herder *distributed_herder_start(const sl_props *worker_props, offset_store *offsets,
@@ -235,6 +272,12 @@ distributed_herder *distributed_herder_start(const sl_props *worker_props, offse
         int_prop(worker_props, "scheduled.rebalance.max.delay.ms", 300000, errstr, errstr_size);
     h->sync_timeout_ms =
         int_prop(worker_props, "worker.sync.timeout.ms", 3000, errstr, errstr_size);
+    long ttl = 3600000;
+    if (kafka_log_int_prop(worker_props, "inter.worker.key.ttl.ms", ttl, &ttl, errstr,
+                           errstr_size) != SL_OK ||
+        check_signing_settings(worker_props, errstr, errstr_size) != 0)
+        goto fail;
+    h->key_ttl_ms = ttl;
     int session = int_prop(worker_props, "session.timeout.ms", 10000, errstr, errstr_size);
     int heartbeat = int_prop(worker_props, "heartbeat.interval.ms", 3000, errstr, errstr_size);
     int rebalance = int_prop(worker_props, "rebalance.timeout.ms", 60000, errstr, errstr_size);
@@ -257,7 +300,8 @@ distributed_herder *distributed_herder_start(const sl_props *worker_props, offse
                                .connector_config = cl_connector,
                                .task_configs = cl_tasks,
                                .target_state = cl_target,
-                               .restart = cl_restart};
+                               .restart = cl_restart,
+                               .session_key = cl_session_key};
     h->cfg = config_log_open(worker_props, &cll, errstr, errstr_size);
     if (h->cfg == NULL)
         goto fail;
@@ -310,6 +354,8 @@ void distributed_herder_destroy(distributed_herder *h)
         return;
     if (h->queue)
         request_queue_stop(h->queue, shutdown_on_thread, h);
+    h->stopping = true;
+    dh_session_drain(h);
     runtime_destroy(h->rt);
     group_member_destroy(h->member);
     config_log_destroy(h->cfg);

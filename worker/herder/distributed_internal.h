@@ -67,6 +67,13 @@ struct distributed_herder {
     bool have_assignment;  /* a stable assignment is held (no rebalance under way) */
     bool needs_rebalance;  /* Connect's needsReconfigRebalance */
     atomic_int generation; /* for status writes from runtime threads */
+    bool started_up;       /* the config topic was read and the herder thread runs */
+    bool sessioned;        /* the last assignment was of protocol version 2 */
+    char session_key[64];  /* base64 session key, "" before one was read */
+    int64_t key_ttl_ms;    /* inter.worker.key.ttl.ms */
+    int64_t key_attempt_ms; /* herder thread: last attempt to write a session key */
+    atomic_int senders;    /* task-config senders still running */
+    atomic_int send_backoff_ms; /* current backoff of failed task-config sends */
 };
 
 /* ---- distributed.c ---- */
@@ -104,6 +111,71 @@ void dh_cleanup_run(distributed_herder *h, bool leader);
 
 /* ---- distributed_ops.c ---- */
 extern const herder_ops dh_ops;
+
+/* One REST operation: `fn` runs on the herder thread and either fills `r` or asks (through
+ * `route`) to be forwarded or retried after the rebalance under way. */
+typedef enum op_route {
+    ROUTE_SERVED = 0, /* the reply is filled */
+    ROUTE_FORWARD,    /* forward to `url` (NotLeader / NotAssigned) */
+    ROUTE_RETRY,      /* a rebalance is under way: try again once it completes */
+} op_route;
+
+/* How long a request waits for a rebalance under way to complete. Connect's requests wait in
+ * the herder's queue while its tick thread is inside the rebalance; ours wait on the REST
+ * thread so that the herder keeps heartbeating. Shorter than the 90 s request timeout. */
+#define OP_REBALANCE_WAIT_MS 60000
+#define OP_RETRY_SLEEP_MS 50
+
+typedef struct op {
+    distributed_herder *h;
+    void (*fn)(struct op *o);
+    const char *name;
+    int task;
+    bool flag1, flag2;
+    json_t *body;
+    const char *str;
+    herder_reply *r;
+    op_route route;
+    const char *retry_msg; /* ROUTE_RETRY: the 409 message if the wait times out */
+    char url[512];
+} op;
+
+/* Run `o` on the herder thread (REST thread): retried while a rebalance is under way (409
+ * when that outlasts OP_REBALANCE_WAIT_MS), forwarded when it asks to be. */
+void dh_dispatch(op *o);
+/* Herder thread: ask for `o` to be forwarded to `url`. */
+void dh_forward_to(op *o, const char *url);
+/* Herder thread: Connect's checks before a leader-only write: a pending rebalance is a retry,
+ * a follower forwards to the leader. Returns true when this worker may write. */
+bool dh_leader_or_route(op *o);
+/* ---- distributed_admin.c: the herder ops for health, offsets, topics, internal task configs
+ * and cluster loggers (REST threads) ---- */
+void dh_op_health(herder *hh, herder_reply *r);
+void dh_op_get_offsets(herder *hh, const char *name, herder_reply *r);
+void dh_op_alter_offsets(herder *hh, const char *name, json_t *body, herder_reply *r);
+void dh_op_get_topics(herder *hh, const char *name, herder_reply *r);
+void dh_op_reset_topics(herder *hh, const char *name, herder_reply *r);
+void dh_op_put_task_configs(herder *hh, const char *name, json_t *configs, herder_reply *r);
+void dh_op_set_cluster_logger_level(herder *hh, const char *logger, const char *level,
+                                    herder_reply *r);
+
+/* ---- distributed_session.c: session keys and internal requests (KIP-507) ---- */
+/* Herder thread: mirror the snapshot's session key into the shared copy REST threads verify
+ * with. */
+void dh_session_refresh(distributed_herder *h);
+/* Herder thread: as leader of a sessioned round, write a new session key when there is none or
+ * it expired (inter.worker.key.ttl.ms). */
+void dh_session_maintain(distributed_herder *h);
+/* REST thread: verify the current request's signature when the group is sessioned. Returns
+ * true when it may proceed; else `r` holds Connect's 400/403/503. */
+bool dh_session_verify(distributed_herder *h, herder_reply *r);
+/* Herder thread, follower: send `n` task configs of `name` (borrowed) to the leader's internal
+ * endpoint, signed, on a background thread; on failure the connector's reconfiguration is
+ * retried with backoff. */
+void dh_session_send_task_configs(distributed_herder *h, const char *name, sl_props *const *tasks,
+                                  int n);
+/* Wait for background senders to finish (destroy). */
+void dh_session_drain(distributed_herder *h);
 /* Config-topic listener work posted to the herder thread. */
 void dh_on_connector_config(distributed_herder *h, const char *name, bool removed);
 void dh_on_task_configs(distributed_herder *h, const char *name);

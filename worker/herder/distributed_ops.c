@@ -15,39 +15,13 @@
 
 /* ---- the op machinery: run on the herder thread, forward on the REST thread ---- */
 
-typedef enum op_route {
-    ROUTE_SERVED = 0, /* the reply is filled */
-    ROUTE_FORWARD,    /* forward to `url` (NotLeader / NotAssigned) */
-    ROUTE_RETRY,      /* a rebalance is under way: try again once it completes */
-} op_route;
-
-/* How long a request waits for a rebalance under way to complete. Connect's requests wait in
- * the herder's queue while its tick thread is inside the rebalance; ours wait on the REST
- * thread so that the herder keeps heartbeating. Shorter than the 90 s request timeout. */
-#define OP_REBALANCE_WAIT_MS 60000
-#define OP_RETRY_SLEEP_MS 50
-
-typedef struct op {
-    distributed_herder *h;
-    void (*fn)(struct op *o);
-    const char *name;
-    int task;
-    bool flag1, flag2;
-    json_t *body;
-    const char *str;
-    herder_reply *r;
-    op_route route;
-    const char *retry_msg; /* ROUTE_RETRY: the 409 message if the wait times out */
-    char url[512];
-} op;
-
 static void run_op(void *arg)
 {
     op *o = arg;
     o->fn(o);
 }
 
-static void dispatch(op *o)
+void dh_dispatch(op *o)
 {
     int64_t deadline = dh_now_ms() + OP_REBALANCE_WAIT_MS;
     for (;;) {
@@ -68,7 +42,7 @@ static void dispatch(op *o)
         forward_request(o->url, o->r); /* on the REST thread: never block the herder on HTTP */
 }
 
-static void forward_to(op *o, const char *url)
+void dh_forward_to(op *o, const char *url)
 {
     o->route = ROUTE_FORWARD;
     snprintf(o->url, sizeof(o->url), "%s", url ? url : "");
@@ -76,7 +50,7 @@ static void forward_to(op *o, const char *url)
 
 /* Connect's checks before a leader-only write: a pending rebalance is a 409, a follower
  * forwards to the leader. Returns true when this worker may write. */
-static bool leader_or_route(op *o)
+bool dh_leader_or_route(op *o)
 {
     distributed_herder *h = o->h;
     pthread_mutex_lock(&h->mu);
@@ -94,7 +68,7 @@ static bool leader_or_route(op *o)
         return false;
     }
     if (!leader) {
-        forward_to(o, url);
+        dh_forward_to(o, url);
         return false;
     }
     return true;
@@ -116,7 +90,7 @@ static void reply_info(op *o, int status, const char *name, const sl_props *conf
 static void write_config(op *o, sl_props *config, bool allow_replace, const char *initial)
 {
     distributed_herder *h = o->h;
-    if (!leader_or_route(o))
+    if (!dh_leader_or_route(o))
         return;
     const config_connector *c = dh_connector(h, o->name);
     if (c != NULL && !allow_replace) {
@@ -161,7 +135,7 @@ static void op_put_config(op *o)
 
 static void op_patch_config(op *o)
 {
-    if (!leader_or_route(o))
+    if (!dh_leader_or_route(o))
         return;
     const config_connector *c = dh_connector(o->h, o->name);
     if (c == NULL) {
@@ -185,7 +159,7 @@ static void op_patch_config(op *o)
 
 static void op_delete(op *o)
 {
-    if (!leader_or_route(o))
+    if (!dh_leader_or_route(o))
         return;
     if (dh_connector(o->h, o->name) == NULL) {
         herder_reply_error(o->r, 404, "Connector %s not found", o->name);
@@ -202,7 +176,7 @@ static void op_delete(op *o)
 
 static void op_stop(op *o)
 {
-    if (!leader_or_route(o))
+    if (!dh_leader_or_route(o))
         return;
     if (dh_connector(o->h, o->name) == NULL) {
         herder_reply_error(o->r, 404, "Unknown connector %s", o->name);
@@ -291,10 +265,10 @@ static bool owner_or_route(op *o, int task)
             herder_reply_error(o->r, 409, "%s", FORWARD_MSG_CONFLICT);
             return false;
         }
-        forward_to(o, owner);
+        dh_forward_to(o, owner);
         return false;
     }
-    forward_to(o, url);
+    dh_forward_to(o, url);
     return false;
 }
 
@@ -314,7 +288,7 @@ static void op_restart_connector(op *o)
         herder_reply_json(o->r, 204, NULL);
         return;
     }
-    if (!leader_or_route(o))
+    if (!dh_leader_or_route(o))
         return;
     json_t *plan = status_map_connector_json(h->smap, o->name, entities_connector_type(c->props));
     if (plan == NULL) {
@@ -560,7 +534,7 @@ static void server_info(herder *hh, herder_reply *r)
 static void list_connectors(herder *hh, bool expand_status, bool expand_info, herder_reply *r)
 {
     op o = {.h = H(hh), .fn = op_list, .flag1 = expand_status, .flag2 = expand_info, .r = r};
-    dispatch(&o);
+    dh_dispatch(&o);
 }
 
 /* Checks shared by create and put: name match, filled-in name, validation (on the receiving
@@ -603,7 +577,7 @@ static void create_connector(herder *hh, const char *name, json_t *config,
         return;
     op o = {
         .h = H(hh), .fn = op_create, .name = name, .body = checked, .str = initial_state, .r = r};
-    dispatch(&o);
+    dh_dispatch(&o);
     json_decref(checked);
 }
 
@@ -613,21 +587,21 @@ static void put_connector_config(herder *hh, const char *name, json_t *config, h
     if (checked == NULL)
         return;
     op o = {.h = H(hh), .fn = op_put_config, .name = name, .body = checked, .r = r};
-    dispatch(&o);
+    dh_dispatch(&o);
     json_decref(checked);
 }
 
 static void patch_connector_config(herder *hh, const char *name, json_t *patch, herder_reply *r)
 {
     op o = {.h = H(hh), .fn = op_patch_config, .name = name, .body = patch, .r = r};
-    dispatch(&o);
+    dh_dispatch(&o);
 }
 
 #define NAMED_OP(fname, opfn)                                                                      \
     static void fname(herder *hh, const char *name, herder_reply *r)                               \
     {                                                                                              \
         op o = {.h = H(hh), .fn = opfn, .name = name, .r = r};                                     \
-        dispatch(&o);                                                                              \
+        dh_dispatch(&o);                                                                              \
     }
 
 NAMED_OP(get_connector, op_get_connector)
@@ -658,13 +632,13 @@ static void restart_connector(herder *hh, const char *name, bool include_tasks, 
             .flag1 = include_tasks,
             .flag2 = only_failed,
             .r = r};
-    dispatch(&o);
+    dh_dispatch(&o);
 }
 
 static void restart_task(herder *hh, const char *name, int task, herder_reply *r)
 {
     op o = {.h = H(hh), .fn = op_restart_task, .name = name, .task = task, .r = r};
-    dispatch(&o);
+    dh_dispatch(&o);
 }
 
 static void validate_config(herder *hh, const char *plugin, json_t *config, herder_reply *r)
@@ -691,4 +665,11 @@ const herder_ops dh_ops = {
     .stop_connector = stop_connector,
     .delete_connector = delete_connector,
     .validate_config = validate_config,
+    .health = dh_op_health,
+    .get_offsets = dh_op_get_offsets,
+    .alter_offsets = dh_op_alter_offsets,
+    .get_topics = dh_op_get_topics,
+    .reset_topics = dh_op_reset_topics,
+    .put_task_configs = dh_op_put_task_configs,
+    .set_cluster_logger_level = dh_op_set_cluster_logger_level,
 };

@@ -68,12 +68,18 @@ void dh_regenerate_tasks(distributed_herder *h, const char *name)
     bool same = !c->inconsistent && c->task_count == n;
     for (int i = 0; same && i < n; i++)
         same = c->tasks != NULL && entities_props_equal(out[i], c->tasks[i]);
-    if (!same) {
-        /* Connect's leader writes them (a follower POSTs them to the leader's internal
-         * endpoint); here the connector's owner writes them itself. */
+    pthread_mutex_lock(&h->mu);
+    bool leader = h->is_leader;
+    pthread_mutex_unlock(&h->mu);
+    if (!same && leader) {
         LOG_INFO(DH_LG, "connector %s: writing %d task config(s)", name, n);
         if (config_log_put_task_configs(h->cfg, name, out, n, err, sizeof(err)) != SL_OK)
             LOG_ERROR(DH_LG, "cannot write the task configs of %s: %s", name, err);
+    } else if (!same) {
+        /* Connect: only the leader writes task configs; a follower POSTs them, signed, to
+         * the leader's internal endpoint. */
+        LOG_INFO(DH_LG, "connector %s: sending %d task config(s) to the leader", name, n);
+        dh_session_send_task_configs(h, name, out, n);
     }
     for (int i = 0; i < n; i++)
         sl_props_destroy(out[i]);
@@ -433,6 +439,7 @@ static void cb_assigned(void *opaque, const group_member_assignment *a)
     pthread_mutex_lock(&h->mu);
     snprintf(h->leader_url, sizeof(h->leader_url), "%s", ga.leader_url ? ga.leader_url : "");
     h->is_leader = leader;
+    h->sessioned = ga.version >= 2;
     pthread_mutex_unlock(&h->mu);
     if (ga.error != GROUP_CONNECT_NO_ERROR) {
         /* CONFIG_MISMATCH (§3.3 step 1): catch up with the config topic and rejoin. */
@@ -489,6 +496,7 @@ static void cb_assigned(void *opaque, const group_member_assignment *a)
         h->have_assignment = true;
         h->needs_rebalance = false;
         pthread_mutex_unlock(&h->mu);
+        dh_session_maintain(h);
         dh_reconcile(h);
         dh_cleanup_run(h, leader);
     }
@@ -532,4 +540,5 @@ void dh_tick(void *arg)
     char err[512];
     if (group_member_poll(h->member, 0, err, sizeof(err)) != 0)
         LOG_ERROR(DH_LG, "group membership: %s", err);
+    dh_session_maintain(h);
 }

@@ -69,12 +69,13 @@ typedef struct herder_ops {
     /* PATCH /connectors/{c}/offsets with the parsed body (`body` borrowed; REST has checked it is
      * a JSON object), or DELETE /connectors/{c}/offsets when `body` is NULL (reset). */
     void (*alter_offsets)(herder *h, const char *name, json_t *body, herder_reply *r);
-    /* GET /connectors/{c}/topics: {"<c>":{"topics":[...]}}. */
+    /* GET /connectors/{c}/topics: {"<c>":{"topics":[...]}} (an unknown connector has none). */
     void (*get_topics)(herder *h, const char *name, herder_reply *r);
-    /* PUT /connectors/{c}/topics/reset: 200 empty body. */
+    /* PUT /connectors/{c}/topics/reset: 202 empty body. */
     void (*reset_topics)(herder *h, const char *name, herder_reply *r);
     /* Internal POST /connectors/{c}/tasks: `configs` is the parsed JSON array of task config
-     * maps (borrowed). The request's signature headers are read from forward_ctx_get(). */
+     * maps (borrowed). The request's signature headers are read from forward_ctx_get(). 204 on
+     * success. */
     void (*put_task_configs)(herder *h, const char *name, json_t *configs, herder_reply *r);
     /* PUT /admin/loggers/{logger}?scope=cluster: `level` already validated. 204 on success. */
     void (*set_cluster_logger_level)(herder *h, const char *logger, const char *level,

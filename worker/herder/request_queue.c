@@ -16,7 +16,19 @@ typedef struct req {
     request_fn fn, drop;
     void *arg;
     bool *done; /* non-NULL for synchronous calls */
+    struct ping *ping; /* non-NULL for request_queue_ping */
 } req;
+
+/* A ping's state outlives the request when its caller gave up waiting: whichever side comes
+ * last (the thread serving it, or the caller) frees it. */
+typedef struct ping {
+    bool done, abandoned;
+} ping;
+
+static void ping_fn(void *arg)
+{
+    (void)arg;
+}
 
 struct request_queue {
     pthread_t thread;
@@ -71,7 +83,14 @@ static void *loop(void *opaque)
         pthread_mutex_unlock(&q->lock);
         r->fn(r->arg);
         pthread_mutex_lock(&q->lock);
-        if (r->done) {
+        if (r->ping) {
+            if (r->ping->abandoned)
+                free(r->ping);
+            else
+                r->ping->done = true;
+            pthread_cond_broadcast(&q->finished);
+            free(r);
+        } else if (r->done) {
             *r->done = true;
             pthread_cond_broadcast(&q->finished);
         } else {
@@ -126,6 +145,50 @@ bool request_queue_call(request_queue *q, request_fn fn, void *arg)
     return true;
 }
 
+int request_queue_ping(request_queue *q, int timeout_ms)
+{
+    if (request_queue_on_thread(q))
+        return 1;
+    req *r = calloc(1, sizeof(*r));
+    ping *p = calloc(1, sizeof(*p));
+    if (r == NULL || p == NULL) {
+        free(r);
+        free(p);
+        return -1;
+    }
+    r->fn = ping_fn;
+    r->ping = p;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&q->lock);
+    if (q->stopping) {
+        pthread_mutex_unlock(&q->lock);
+        free(r);
+        free(p);
+        return -1;
+    }
+    push(q, r);
+    int rc = 0;
+    while (!p->done) {
+        if (pthread_cond_timedwait(&q->finished, &q->lock, &deadline) == ETIMEDOUT)
+            break;
+    }
+    if (p->done) {
+        free(p);
+        rc = 1;
+    } else {
+        p->abandoned = true; /* the serving thread (or request_queue_stop) frees it */
+    }
+    pthread_mutex_unlock(&q->lock);
+    return rc;
+}
+
 void request_queue_post(request_queue *q, request_fn fn, void *arg, request_fn drop)
 {
     req *r = calloc(1, sizeof(*r));
@@ -163,6 +226,8 @@ void request_queue_stop(request_queue *q, request_fn final, void *arg)
     pthread_join(q->thread, NULL);
     for (req *r = q->head, *next; r; r = next) {
         next = r->next;
+        if (r->ping && r->ping->abandoned)
+            free(r->ping);
         if (r->drop)
             r->drop(r->arg);
         free(r);

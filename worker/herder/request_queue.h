@@ -19,6 +19,11 @@ request_queue *request_queue_start(const char *name, int tick_ms, request_fn tic
  * which case fn did not run. */
 bool request_queue_call(request_queue *q, request_fn fn, void *arg);
 
+/* Queue a no-op and wait up to `timeout_ms` for the herder thread to reach it (GET /health).
+ * Returns 1 when it did, 0 on timeout, -1 when the queue is stopping or out of memory. Any
+ * thread; from the herder thread itself it returns 1 at once. */
+int request_queue_ping(request_queue *q, int timeout_ms);
+
 /* Run fn(arg) on the herder thread later; `drop(arg)` (may be NULL) is called instead if the
  * queue stops first. Any thread. */
 void request_queue_post(request_queue *q, request_fn fn, void *arg, request_fn drop);

@@ -38,6 +38,10 @@ typedef struct runtime_listener {
     /* The connector called sl_connector_request_reconfiguration(): the herder should call
      * runtime_task_configs() again (from its own thread) and restart tasks if they changed. */
     void (*reconfigure)(void *opaque, const char *conn);
+    /* Topic tracking (KIP-558): task `task` of `conn` used `topic` for the first time since it
+     * started (a source record to it was acknowledged, or a sink put() received a record from
+     * it). Called from the task's thread, at most once per task and topic; optional. */
+    void (*topic_active)(void *opaque, const char *conn, int task, const char *topic);
 } runtime_listener;
 
 typedef struct runtime runtime;
