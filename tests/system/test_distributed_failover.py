@@ -26,6 +26,13 @@ def create_pipeline(worker, tmp_path):
         assert r.status == 201, r
 
 
+def get_settled(worker, path):
+    """GET, asking again while the worker answers Connect's 500 "a rebalance is expected"
+    (a config change being picked up)."""
+    return wait_for(lambda: (lambda r: r if r.status != 500 else None)(worker.get(path)),
+                    30, 0.2, f"GET {path}")
+
+
 def settled(workers, n_workers, timeout=60):
     """The holdings once every instance RUNS on `n_workers` distinct workers, seen alike by
     every worker given."""
@@ -137,7 +144,8 @@ def test_full_stop_and_start_restores_everything(build_dir, kafka_mock_factory, 
                  .get("state") == "PAUSED", 30, 0.2, "parked PAUSED")
         wait_for(lambda: all(len(sink_seen(tmp_path)[t]) >= 100 for t in range(TASKS)),
                  60, 0.5, "100 seqnos per source task")
-        configs = {n: workers[0].get(f"/connectors/{n}").json for n in NAMES + ["parked"]}
+        configs = {n: get_settled(workers[0], f"/connectors/{n}").json
+                   for n in NAMES + ["parked"]}
         for w in workers:
             assert w.stop() == 0, w.logs()
         at_stop = {t: max(s) for t, s in sink_seen(tmp_path).items()}
@@ -148,7 +156,9 @@ def test_full_stop_and_start_restores_everything(build_dir, kafka_mock_factory, 
                  ["follower", "follower", "leader"], 60, 0.2, "the group to re-form")
         settled(workers, 3)
         for n, info in configs.items():
-            r = workers[1].get(f"/connectors/{n}")
+            # (500 "rebalance is expected" is Connect's answer while a config change is being
+            # picked up: ask again.)
+            r = get_settled(workers[1], f"/connectors/{n}")
             assert r.status == 200 and r.json == info, (n, r, info)
         st = workers[2].connector_state("parked")
         assert st["connector"]["state"] == "PAUSED", st

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "herder/entities.h"
@@ -119,6 +120,26 @@ static void cl_restart(void *o, const char *name, bool include_tasks, bool only_
     post_event(o, EV_RESTART, name, include_tasks, only_failed, TARGET_STARTED);
 }
 
+/* Cluster-scoped log levels (PUT /admin/loggers/{name}?scope=cluster): every worker applies
+ * the records that arrive after it started (the store skips older ones), right here on the
+ * store's thread: the logger registry is thread-safe. */
+static void cl_logger_level(void *o, const char *ns, const char *level)
+{
+    (void)o;
+    int threshold = log_threshold_parse(level);
+    char **affected = NULL;
+    size_t n = 0;
+    char err[256] = "";
+    if (threshold < 0 ||
+        log_logger_set(ns, threshold, &affected, &n, err, sizeof(err)) != SL_OK) {
+        LOG_WARN(DH_LG, "ignoring the cluster-scoped level %s of logger %s: %s", level, ns,
+                 err[0] ? err : "unknown level");
+        return;
+    }
+    LOG_INFO(DH_LG, "logger %s set to %s cluster-wide (%zu logger(s) affected)", ns, level, n);
+    log_names_free(affected, n);
+}
+
 static void cl_session_key(void *o)
 {
     post_event(o, EV_SESSION_KEY, "", false, false, TARGET_STARTED);
@@ -133,6 +154,16 @@ static void sl_status(void *o, const char *conn, int task, const status_entry *e
         status_map_remove(h->smap, conn, task);
     else
         status_map_put(h->smap, conn, task, e->state, e->trace, e->worker_id);
+}
+
+/* A topic record was tombstoned (PUT /connectors/{c}/topics/reset on any worker): the tasks
+ * running here report their topics again, so the set refills as Connect's does. */
+static void sl_topic(void *o, const char *conn, const char *topic, bool removed)
+{
+    distributed_herder *h = o;
+    (void)topic;
+    if (removed && h->rt != NULL)
+        runtime_reset_topics(h->rt, conn);
 }
 
 /* ---- runtime listener (runtime threads): write statuses to the status topic ---- */
@@ -162,6 +193,23 @@ static void rt_connector_status(void *o, const char *conn, conn_state st, const 
 static void rt_task_status(void *o, const char *conn, int task, conn_state st, const char *trace)
 {
     write_status(o, conn, task, st, trace);
+}
+
+/* KIP-558: a task used a topic for the first time; the status topic records it once per
+ * connector and topic (the store skips topics it already has). */
+static void rt_topic_active(void *o, const char *conn, int task, const char *topic)
+{
+    distributed_herder *h = o;
+    const char *v = sl_props_get(h->worker_props, "topic.tracking.enable");
+    if (v != NULL && strcasecmp(v, "false") == 0)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    char err[512];
+    if (status_log_put_topic(h->status, conn, task, topic,
+                             (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, err,
+                             sizeof(err)) != SL_OK)
+        LOG_WARN(DH_LG, "cannot record that %s-%d uses topic %s: %s", conn, task, topic, err);
 }
 
 typedef struct reconf_req {
@@ -272,6 +320,8 @@ distributed_herder *distributed_herder_start(const sl_props *worker_props, offse
         int_prop(worker_props, "scheduled.rebalance.max.delay.ms", 300000, errstr, errstr_size);
     h->sync_timeout_ms =
         int_prop(worker_props, "worker.sync.timeout.ms", 3000, errstr, errstr_size);
+    h->unsync_backoff_ms =
+        int_prop(worker_props, "worker.unsync.backoff.ms", 300000, errstr, errstr_size);
     long ttl = 3600000;
     if (kafka_log_int_prop(worker_props, "inter.worker.key.ttl.ms", ttl, &ttl, errstr,
                            errstr_size) != SL_OK ||
@@ -281,9 +331,10 @@ distributed_herder *distributed_herder_start(const sl_props *worker_props, offse
     int session = int_prop(worker_props, "session.timeout.ms", 10000, errstr, errstr_size);
     int heartbeat = int_prop(worker_props, "heartbeat.interval.ms", 3000, errstr, errstr_size);
     int rebalance = int_prop(worker_props, "rebalance.timeout.ms", 60000, errstr, errstr_size);
-    if (h->max_delay_ms < 0 || h->sync_timeout_ms < 0 || session < 0 || heartbeat < 0 ||
+    if (h->max_delay_ms < 0 || h->sync_timeout_ms < 0 || h->unsync_backoff_ms < 0 || session < 0 || heartbeat < 0 ||
         rebalance < 0)
         goto fail;
+    h->session_timeout_ms = session;
 
     /* The queue runs first so that store listeners always have somewhere to post; events
      * that arrive before init_on_thread are dropped (the snapshot taken there has them). */
@@ -292,7 +343,7 @@ distributed_herder *distributed_herder_start(const sl_props *worker_props, offse
         snprintf(errstr, errstr_size, "cannot start the herder thread");
         goto fail;
     }
-    status_log_listener sll = {.opaque = h, .status = sl_status};
+    status_log_listener sll = {.opaque = h, .status = sl_status, .topic = sl_topic};
     h->status = status_log_open(worker_props, &sll, errstr, errstr_size);
     if (h->status == NULL)
         goto fail;
@@ -301,14 +352,16 @@ distributed_herder *distributed_herder_start(const sl_props *worker_props, offse
                                .task_configs = cl_tasks,
                                .target_state = cl_target,
                                .restart = cl_restart,
-                               .session_key = cl_session_key};
+                               .session_key = cl_session_key,
+                               .logger_level = cl_logger_level};
     h->cfg = config_log_open(worker_props, &cll, errstr, errstr_size);
     if (h->cfg == NULL)
         goto fail;
     runtime_listener rl = {.opaque = h,
                            .connector_status = rt_connector_status,
                            .task_status = rt_task_status,
-                           .reconfigure = rt_reconfigure};
+                           .reconfigure = rt_reconfigure,
+                           .topic_active = rt_topic_active};
     h->rt = runtime_new(h->worker_props, offsets, &rl, worker_id, errstr, errstr_size);
     if (h->rt == NULL)
         goto fail;

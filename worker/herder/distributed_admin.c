@@ -7,13 +7,7 @@
 #include <string.h>
 
 #include "herder/entities.h"
-#if __has_include("herder/offsets_admin.h") /* TEMPORARY until the offsets module lands */
 #include "herder/offsets_admin.h"
-#else
-#define offsets_admin_check_stopped(n, t, c, r) ((void)(c), herder_reply_error(r, 501, "todo"), false)
-#define offsets_admin_get(w, s, n, c, r) herder_reply_error(r, 501, "todo")
-#define offsets_admin_alter(w, s, n, c, b, r) ((void)(b), herder_reply_error(r, 501, "todo"))
-#endif
 #include "util/log.h"
 
 #define H(hh) ((distributed_herder *)(hh))
@@ -91,6 +85,8 @@ void dh_op_get_offsets(herder *hh, const char *name, herder_reply *r)
 
 void dh_op_alter_offsets(herder *hh, const char *name, json_t *body, herder_reply *r)
 {
+    if (body != NULL && !offsets_admin_check_body(body, r))
+        return;
     offsets_req q = {0};
     op o = {
         .h = H(hh), .fn = op_offsets_alter_check, .name = name, .str = (const char *)&q, .r = r};

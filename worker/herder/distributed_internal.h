@@ -39,6 +39,8 @@ struct distributed_herder {
     char protocol_pref[16]; /* connect.protocol: "eager", "compatible", "sessioned" */
     int max_delay_ms;       /* scheduled.rebalance.max.delay.ms */
     int sync_timeout_ms;    /* worker.sync.timeout.ms */
+    int session_timeout_ms; /* session.timeout.ms */
+    int unsync_backoff_ms;  /* worker.unsync.backoff.ms */
 
     /* ---- herder thread only ---- */
     config_snapshot *snap;      /* the config topic as last read */
@@ -46,7 +48,8 @@ struct distributed_herder {
     assignment_set started;     /* those actually started in the runtime */
     int16_t assignment_version; /* header version of the last assignment (0 = eager) */
     int32_t last_completed_generation;
-    int64_t rejoin_at_ms; /* scheduled rejoin (cooperative `delay`), 0 = none */
+    int64_t rejoin_at_ms; /* scheduled rejoin (cooperative `delay`, unsync backoff), 0 = none */
+    bool unsync_leave;    /* leave the group at the next tick (config topic unreadable) */
     assignor_incremental_state inc;
     dh_owner *owners; /* leader: the last round's full assignments */
     size_t n_owners;

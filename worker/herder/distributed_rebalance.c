@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/providers.h"
 #include "group/connect_protocol.h"
 #include "herder/entities.h"
 #include "util/log.h"
@@ -65,6 +66,8 @@ void dh_regenerate_tasks(distributed_herder *h, const char *name)
         LOG_WARN(DH_LG, "connector %s did not generate task configs: %s", name, err);
         return;
     }
+    /* Resolved secrets go back to their placeholders before the config topic sees them. */
+    providers_reverse_task_configs(providers_installed(), c->props, out, n);
     bool same = !c->inconsistent && c->task_count == n;
     for (int i = 0; same && i < n; i++)
         same = c->tasks != NULL && entities_props_equal(out[i], c->tasks[i]);
@@ -482,8 +485,24 @@ static void cb_assigned(void *opaque, const group_member_assignment *a)
     bool rejoin = !assignment_set_is_empty(&revoked) && ga.version > 0;
     if (h->snap->offset < ga.config_offset) {
         /* §3.3 step 2: we are behind the leader's config; catch up before starting work. */
-        if (config_log_read_to_end(h->cfg, h->sync_timeout_ms, err, sizeof(err)) != SL_OK)
-            LOG_WARN(DH_LG, "cannot read the config topic to its end: %s", err);
+        if (config_log_read_to_end(h->cfg, h->sync_timeout_ms, err, sizeof(err)) != SL_OK) {
+            /* Connect: leave the group rather than hold work we cannot start, and come back
+             * after worker.unsync.backoff.ms. */
+            LOG_WARN(DH_LG,
+                     "cannot read the config topic to offset %lld within "
+                     "worker.sync.timeout.ms (%s): leaving the group for %d ms",
+                     (long long)ga.config_offset, err, h->unsync_backoff_ms);
+            assignment_set_clear(&revoked);
+            assignment_set_clear(&added);
+            group_connect_assignment_clear(&ga);
+            dh_stop_all(h);
+            assignment_set_clear(&h->assigned);
+            pthread_mutex_lock(&h->mu);
+            h->have_assignment = false;
+            pthread_mutex_unlock(&h->mu);
+            h->unsync_leave = true; /* done by dh_tick, outside the member's callback */
+            return;
+        }
         dh_refresh_snapshot(h);
     }
     if (h->snap->offset != ga.config_offset) {
@@ -527,11 +546,37 @@ const group_member_callbacks dh_member_callbacks_template = {
     .on_lost = cb_lost,
 };
 
+/* Connect's WorkerCoordinator: a worker that cannot reach the coordinator for a session
+ * timeout is no longer a member as far as the group knows; its work has been (or is about to
+ * be) given to others, so it stops it rather than run zombie tasks. */
+static void revoke_if_coordinator_lost(distributed_herder *h)
+{
+    if (assignment_set_is_empty(&h->assigned) && assignment_set_is_empty(&h->started))
+        return;
+    /* A JoinGroup legitimately waits (up to rebalance.timeout.ms) for the others. */
+    if (group_member_get_state(h->member) == GROUP_MEMBER_REBALANCING)
+        return;
+    int64_t silence = group_member_coordinator_silence_ms(h->member);
+    if (silence < h->session_timeout_ms)
+        return;
+    LOG_WARN(DH_LG,
+             "broker coordinator was unreachable for %lld ms: revoking the previous assignment "
+             "(%zu connector(s), %zu task(s)) to avoid running tasks while not being a member "
+             "of the group",
+             (long long)silence, h->assigned.n_connectors, h->assigned.n_tasks);
+    pthread_mutex_lock(&h->mu);
+    h->have_assignment = false;
+    pthread_mutex_unlock(&h->mu);
+    dh_stop_all(h);
+    assignment_set_clear(&h->assigned);
+}
+
 void dh_tick(void *arg)
 {
     distributed_herder *h = arg;
     if (h->snap == NULL || h->stopping)
         return;
+    revoke_if_coordinator_lost(h);
     if (h->rejoin_at_ms > 0 && dh_now_ms() >= h->rejoin_at_ms) {
         h->rejoin_at_ms = 0;
         LOG_INFO(DH_LG, "scheduled rebalance delay expired: rejoining");
@@ -540,5 +585,10 @@ void dh_tick(void *arg)
     char err[512];
     if (group_member_poll(h->member, 0, err, sizeof(err)) != 0)
         LOG_ERROR(DH_LG, "group membership: %s", err);
+    if (h->unsync_leave) {
+        h->unsync_leave = false;
+        group_member_leave(h->member, 5000);
+        h->rejoin_at_ms = dh_now_ms() + h->unsync_backoff_ms;
+    }
     dh_session_maintain(h);
 }
