@@ -14,7 +14,7 @@ GIT_COMMIT := $(shell git rev-parse --short=16 HEAD 2>/dev/null || echo unknown)
 HOST_CPPFLAGS := -DSLUICE_HOST -Isdk/include -Iworker -DSLUICE_COMMIT=\"$(GIT_COMMIT)\"
 PLUGIN_CPPFLAGS := -Isdk/include
 PLUGIN_CFLAGS := -fPIC -fvisibility=hidden
-LDLIBS    := -lrdkafka -lmicrohttpd -ljansson -lcurl -lcrypto -ldl -lpthread -lm
+LDLIBS    := -lrdkafka -lmicrohttpd -lgnutls -ljansson -lcurl -lcrypto -ldl -lpthread -lm
 PREFIX    ?= /usr/local
 PYTEST    := /usr/bin/python3 -m pytest
 
@@ -50,6 +50,9 @@ deps:
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEPFLAGS) $(HOST_CPPFLAGS) -c $< -o $@
+
+# The OpenAPI document is embedded with the assembler's .incbin, which -MMD does not track.
+$(BUILD)/obj/worker/rest/openapi_doc.o: docs/openapi.json
 
 $(LIBSLUICE): $(filter-out $(MAIN_OBJ),$(WORKER_OBJS))
 	@mkdir -p $(dir $@)

@@ -14,6 +14,7 @@
 #include "config/configdef.h"
 #include "config/framework_defs.h"
 #include "config/properties.h"
+#include "config/providers.h"
 #include "herder/distributed.h"
 #include "herder/standalone.h"
 #include "kafka/clientconf.h"
@@ -116,6 +117,29 @@ static int check_worker_config(const char *origin, const sl_props *wp, bool dist
     config_result_free(res);
     config_free(cfg);
     return n == 0 ? SL_OK : SL_ERR;
+}
+
+/* config.providers (reference §4): build the providers, then resolve the worker config's own
+ * variables, as Kafka's AbstractConfig does for every config it is given. A bad provider
+ * setting or an unresolvable variable is a start-up error naming the key. */
+static int setup_providers(const char *origin, sl_props **wp, config_providers **out)
+{
+    char err[2048];
+    if (providers_new(*wp, out, err, sizeof(err)) != SL_OK) {
+        LOG_ERROR(LG, "%s: %s", origin, err);
+        return SL_ERR;
+    }
+    if (*out == NULL)
+        return SL_OK;
+    sl_props *resolved = NULL;
+    if (providers_resolve(*out, *wp, &resolved, err, sizeof(err)) != SL_OK) {
+        LOG_ERROR(LG, "%s: %s", origin, err);
+        return SL_ERR;
+    }
+    sl_props_destroy(*wp);
+    *wp = resolved;
+    LOG_INFO(LG, "config providers: %s", sl_props_get(resolved, "config.providers"));
+    return SL_OK;
 }
 
 /* The Kafka cluster id for GET /, asked once at start-up (NULL if the cluster is unreachable
@@ -245,10 +269,15 @@ int main(int argc, char **argv)
     distributed_herder *dherder = NULL;
     rest_server *rest = NULL;
     char *cluster_id = NULL;
+    config_providers *providers = NULL;
     if (m == MODE_DEV && dev_defaults(wp, port, &cluster, err, sizeof(err)) != SL_OK) {
         LOG_ERROR(LG, "cannot start the development Kafka cluster: %s", err);
         goto out;
     }
+    if (setup_providers(origin, &wp, &providers) != SL_OK)
+        goto out;
+    /* Before any thread that resolves connector configs (herder, runtime, REST) starts. */
+    providers_install(providers);
     if (registry_init() != SL_OK) {
         LOG_ERROR(LG, "cannot initialise the plugin registry");
         goto out;
@@ -278,6 +307,7 @@ int main(int argc, char **argv)
         .advertised_host = sl_props_get(wp, "rest.advertised.host.name"),
         .advertised_port = adv_port ? atoi(adv_port) : 0,
         .advertised_listener = sl_props_get(wp, "rest.advertised.listener"),
+        .config = wp, /* admin listeners, TLS, basic auth, CORS, response headers */
     };
     /* The REST server starts before the herder so the worker id (advertised host:port) is
      * known; requests wait on the herder queue until it runs. */
@@ -335,6 +365,8 @@ out:
     rest_server_stop(rest);
     standalone_herder_destroy(herder);
     distributed_herder_destroy(dherder);
+    providers_install(NULL);
+    providers_destroy(providers);
     registry_shutdown();
     kafka_devcluster_stop(cluster);
     sl_props_destroy(wp);

@@ -164,7 +164,7 @@ static __attribute__((unused)) void on_reconf(void *o, const char *conn)
     pthread_mutex_unlock(&g_ev_lock);
 }
 
-static const runtime_listener k_listener = {NULL, on_conn, on_task, on_reconf};
+static const runtime_listener k_listener = {NULL, on_conn, on_task, on_reconf, NULL};
 
 /* The latest state reported for (conn, task), or -1; its trace copied into trace. */
 static __attribute__((unused)) int last_state(const char *conn, int task, char *trace,

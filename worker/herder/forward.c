@@ -17,6 +17,107 @@
 
 static __thread const forward_ctx *current;
 
+/* The TLS material of forward_set_tls, shared by reference so that a request under way keeps
+ * the copy it started with when it is replaced. */
+typedef struct tls_material {
+    int refs; /* guarded by tls_lock */
+    char *ca, *cert, *key;
+    bool verify_host;
+} tls_material;
+
+static pthread_mutex_t tls_lock = PTHREAD_MUTEX_INITIALIZER;
+static tls_material *tls_current;
+
+static void tls_release(tls_material *m)
+{
+    if (m == NULL)
+        return;
+    pthread_mutex_lock(&tls_lock);
+    bool last = --m->refs == 0;
+    pthread_mutex_unlock(&tls_lock);
+    if (!last)
+        return;
+    free(m->ca);
+    free(m->cert);
+    if (m->key != NULL) {
+        memset(m->key, 0, strlen(m->key));
+        free(m->key);
+    }
+    free(m);
+}
+
+static tls_material *tls_acquire(void)
+{
+    pthread_mutex_lock(&tls_lock);
+    tls_material *m = tls_current;
+    if (m != NULL)
+        m->refs++;
+    pthread_mutex_unlock(&tls_lock);
+    return m;
+}
+
+int forward_set_tls(const forward_tls *tls)
+{
+    tls_material *m = NULL;
+    if (tls != NULL) {
+        m = calloc(1, sizeof(*m));
+        if (m == NULL)
+            return SL_ERR;
+        m->refs = 1;
+        m->verify_host = tls->verify_host;
+        m->ca = tls->ca_pem ? strdup(tls->ca_pem) : NULL;
+        m->cert = tls->cert_pem ? strdup(tls->cert_pem) : NULL;
+        m->key = tls->key_pem ? strdup(tls->key_pem) : NULL;
+        if ((tls->ca_pem && !m->ca) || (tls->cert_pem && !m->cert) || (tls->key_pem && !m->key)) {
+            tls_release(m);
+            return SL_ERR;
+        }
+    }
+    pthread_mutex_lock(&tls_lock);
+    tls_material *old = tls_current;
+    tls_current = m;
+    pthread_mutex_unlock(&tls_lock);
+    tls_release(old);
+    return SL_OK;
+}
+
+/* Point curl at the TLS material (the blobs are copied by curl). */
+static void apply_tls(CURL *c, const tls_material *m)
+{
+    if (m == NULL)
+        return;
+    if (m->ca != NULL) {
+        struct curl_blob ca = {.data = m->ca, .len = strlen(m->ca), .flags = CURL_BLOB_COPY};
+        curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
+    }
+    if (m->cert != NULL && m->key != NULL) {
+        struct curl_blob cert = {.data = m->cert, .len = strlen(m->cert), .flags = CURL_BLOB_COPY};
+        struct curl_blob key = {.data = m->key, .len = strlen(m->key), .flags = CURL_BLOB_COPY};
+        curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &cert);
+        curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+        curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &key);
+        curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+    }
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, m->verify_host ? 2L : 0L);
+}
+
+/* Append "Name: value" to a curl header list (which copies it); nothing when `value` is NULL
+ * or holds a line break. */
+static struct curl_slist *add_header(struct curl_slist *hdrs, const char *name, const char *value)
+{
+    if (value == NULL || strpbrk(value, "\r\n") != NULL)
+        return hdrs;
+    size_t len = strlen(name) + strlen(value) + 3;
+    char *line = malloc(len);
+    if (line == NULL)
+        return hdrs;
+    snprintf(line, len, "%s: %s", name, value);
+    struct curl_slist *grown = curl_slist_append(hdrs, line);
+    free(line);
+    return grown ? grown : hdrs;
+}
+
 void forward_ctx_set(const forward_ctx *ctx)
 {
     current = ctx;
@@ -173,15 +274,15 @@ void forward_request(const char *target_url, herder_reply *r)
     hdrs = curl_slist_append(hdrs, "Expect:");
     if (ctx->body != NULL)
         hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-    char *auth = NULL;
-    if (ctx->authorization != NULL) {
-        size_t alen = strlen(ctx->authorization) + 32;
-        auth = malloc(alen);
-        if (auth != NULL) {
-            snprintf(auth, alen, "Authorization: %s", ctx->authorization);
-            hdrs = curl_slist_append(hdrs, auth);
-        }
+    hdrs = add_header(hdrs, "Authorization", ctx->authorization);
+    /* KIP-507: a signed internal request keeps its signature on every hop (the body goes
+     * unchanged, so the signature still matches). */
+    if (ctx->signature != NULL && ctx->signature_alg != NULL) {
+        hdrs = add_header(hdrs, "X-Connect-Authorization", ctx->signature);
+        hdrs = add_header(hdrs, "X-Connect-Request-Signature-Algorithm", ctx->signature_alg);
     }
+    tls_material *tls = strncasecmp(url, "https://", 8) == 0 ? tls_acquire() : NULL;
+    apply_tls(c, tls);
     buf b = {0};
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, ctx->method);
@@ -211,7 +312,7 @@ void forward_request(const char *target_url, herder_reply *r)
     }
     curl_easy_cleanup(c);
     curl_slist_free_all(hdrs);
-    free(auth);
+    tls_release(tls);
     free(b.data);
     free(url);
 }

@@ -3,6 +3,7 @@
 #ifndef SLUICE_HERDER_FORWARD_H
 #define SLUICE_HERDER_FORWARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "herder/herder.h"
@@ -47,9 +48,28 @@ const forward_ctx *forward_ctx_get(void);
  *     keeps its status and error body, 204 is an empty reply, other 2xx keep status, body and
  *     Location, anything else is 500 "Unexpected status code when handling forwarded request:
  *     N"; I/O failures are 500 "IO Error trying to forward REST request: ...".
+ * The body is forwarded byte for byte with the Authorization header and, when the request
+ * carried them, the KIP-507 signature headers (X-Connect-Authorization and
+ * X-Connect-Request-Signature-Algorithm: the signature covers those same bytes). https targets
+ * use the TLS settings of forward_set_tls.
  * Blocking (up to 90 s, Connect's request timeout): call from a REST thread, never from the
  * herder thread. `target_url` borrowed. */
 void forward_request(const char *target_url, herder_reply *r);
+
+/* TLS for forwarding to https:// workers (Connect's RestClient uses the worker's
+ * listeners.https./ssl.* settings). All PEM text; NULL fields mean: no CA bundle (the system's
+ * CAs are trusted), no client certificate. */
+typedef struct forward_tls {
+    const char *ca_pem;   /* CA certificates trusted for the other worker's certificate */
+    const char *cert_pem; /* this worker's certificate chain, presented when asked for one */
+    const char *key_pem;  /* its unencrypted private key */
+    bool verify_host;     /* check the certificate names the host (endpoint identification) */
+} forward_tls;
+
+/* Use `tls` (copied; NULL restores the defaults: system CAs, host names verified, no client
+ * certificate) for requests forwarded from now on. Requests already under way keep what they
+ * started with. Any thread. SL_OK, or SL_ERR on out of memory (the previous setting stays). */
+int forward_set_tls(const forward_tls *tls);
 
 /* Build the URL forward_request would call: `base` (trailing '/' ignored) + the target's path +
  * its query without any `forward` parameter + "forward=<forward_value>". Caller frees; NULL on

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/providers.h"
 #include "herder/entities.h"
+#include "herder/offsets_admin.h"
+#include "herder/topic_tracking.h"
 #include "herder/validation.h"
 #include "herder/request_queue.h"
 #include "herder/status_map.h"
@@ -36,6 +39,7 @@ struct standalone_herder {
     char *worker_id;
     char *cluster_id;
     conn *conns;
+    topic_tracking *topics; /* KIP-558: thread-safe, written by task threads */
 };
 
 /* ---- runtime listener: runtime threads report here ---- */
@@ -54,6 +58,13 @@ static void on_task_status(void *opaque, const char *name, int task, conn_state 
 }
 
 static void reconfigure_on_thread(void *arg);
+
+static void on_topic_active(void *opaque, const char *name, int task, const char *topic)
+{
+    standalone_herder *h = opaque;
+    if (topic_tracking_enabled(h->worker_props))
+        topic_tracking_add(h->topics, name, topic, task, 0);
+}
 
 static void on_reconfigure(void *opaque, const char *name)
 {
@@ -127,6 +138,8 @@ static void regenerate_tasks(standalone_herder *h, conn *c, bool force)
     for (int i = 0; i < n; i++)
         if (!sl_props_has(out[i], "task.class"))
             sl_props_set(out[i], "task.class", cls);
+    /* Resolved secrets go back to their placeholders before task configs are kept. */
+    providers_reverse_task_configs(providers_installed(), c->config, out, n);
     bool same = !force && n == c->ntasks;
     for (int i = 0; same && i < n; i++)
         same = entities_props_equal(out[i], c->tasks[i]);
@@ -600,6 +613,92 @@ static void validate_config(herder *hh, const char *plugin, json_t *config, herd
     herder_validate_config(plugin, config, r);
 }
 
+/* ---- health, offsets (KIP-875), topics (KIP-558) ---- */
+
+static void health(herder *hh, herder_reply *r)
+{
+    /* Connect's /health: a no-op through the herder thread within 10 s. The standalone herder
+     * has finished starting once it exists. */
+    if (request_queue_ping(H(hh)->queue, 10000) == 1)
+        herder_reply_json(r, 200,
+                          json_pack("{s:s,s:s}", "status", "healthy", "message",
+                                    "Worker has completed startup and is ready to handle "
+                                    "requests."));
+    else
+        herder_reply_json(r, 500,
+                          json_pack("{s:s,s:s}", "status", "unhealthy", "message",
+                                    "Worker was unable to handle this request and may be "
+                                    "unable to handle other requests."));
+}
+
+/* The herder thread looks the connector up; the REST thread then does the (blocking) offsets
+ * work, so that Kafka admin calls never hold up the herder. */
+typedef struct offsets_lookup {
+    op o; /* first: run_op gets &o */
+    sl_props *config;
+    target_state target;
+    int ntasks;
+} offsets_lookup;
+
+static void op_offsets_lookup(op *o)
+{
+    offsets_lookup *q = (offsets_lookup *)o;
+    conn *c = find_or_404(o, "Connector %s not found");
+    if (c == NULL)
+        return;
+    q->config = sl_props_copy(c->config);
+    q->target = c->target;
+    q->ntasks = c->ntasks;
+}
+
+static void get_offsets(herder *hh, const char *name, herder_reply *r)
+{
+    offsets_lookup q = {.o = {.h = H(hh), .fn = op_offsets_lookup, .name = name, .r = r}};
+    dispatch(&q.o);
+    if (q.config == NULL)
+        return;
+    offsets_admin_get(H(hh)->worker_props, H(hh)->offsets, name, q.config, r);
+    sl_props_destroy(q.config);
+}
+
+static void alter_offsets(herder *hh, const char *name, json_t *body, herder_reply *r)
+{
+    /* Connect's REST layer checks the body before the herder looks for the connector. */
+    if (!offsets_admin_check_body(body, r))
+        return;
+    offsets_lookup q = {.o = {.h = H(hh), .fn = op_offsets_lookup, .name = name, .r = r}};
+    dispatch(&q.o);
+    if (q.config != NULL && offsets_admin_check_stopped(name, q.target, q.ntasks, r))
+        offsets_admin_alter(H(hh)->worker_props, H(hh)->offsets, name, q.config, body, r);
+    sl_props_destroy(q.config);
+}
+
+static void get_topics(herder *hh, const char *name, herder_reply *r)
+{
+    if (topic_tracking_check(H(hh)->worker_props, false, r))
+        herder_reply_json(r, 200, topic_tracking_json(H(hh)->topics, name));
+}
+
+static void reset_topics(herder *hh, const char *name, herder_reply *r)
+{
+    if (!topic_tracking_check(H(hh)->worker_props, true, r))
+        return;
+    /* The herder's set first, then the tasks': a task that uses a topic in between has not
+     * forgotten it yet and stays quiet, and reports it on its next use after the reset. */
+    topic_tracking_reset(H(hh)->topics, name, NULL);
+    runtime_reset_topics(H(hh)->rt, name);
+    herder_reply_json(r, 202, NULL);
+}
+
+static void put_task_configs(herder *hh, const char *name, json_t *configs, herder_reply *r)
+{
+    (void)hh;
+    (void)name;
+    (void)configs;
+    /* connect-standalone serves no internal endpoints: answer as for an unknown path. */
+    herder_reply_error(r, 404, "HTTP 404 Not Found");
+}
+
 static const herder_ops standalone_ops = {
     .server_info = server_info,
     .list_connectors = list_connectors,
@@ -618,6 +717,12 @@ static const herder_ops standalone_ops = {
     .stop_connector = stop_connector_op,
     .delete_connector = delete_connector,
     .validate_config = validate_config,
+    .health = health,
+    .get_offsets = get_offsets,
+    .alter_offsets = alter_offsets,
+    .get_topics = get_topics,
+    .reset_topics = reset_topics,
+    .put_task_configs = put_task_configs,
 };
 
 /* ---- life cycle ---- */
@@ -638,10 +743,12 @@ standalone_herder *standalone_herder_start(const sl_props *worker_props, offset_
     h->worker_id = strdup(worker_id);
     h->cluster_id = kafka_cluster_id ? strdup(kafka_cluster_id) : NULL;
     h->status = status_map_new();
+    h->topics = topic_tracking_new();
     runtime_listener l = {.opaque = h,
                           .connector_status = on_connector_status,
                           .task_status = on_task_status,
-                          .reconfigure = on_reconfigure};
+                          .reconfigure = on_reconfigure,
+                          .topic_active = on_topic_active};
     h->rt = runtime_new(h->worker_props, offsets, &l, worker_id, errstr, errstr_size);
     if (h->rt == NULL) {
         standalone_herder_destroy(h);
@@ -686,6 +793,7 @@ void standalone_herder_destroy(standalone_herder *h)
     runtime_destroy(h->rt);
     offset_store_destroy(h->offsets);
     status_map_destroy(h->status);
+    topic_tracking_destroy(h->topics);
     sl_props_destroy(h->worker_props);
     free(h->worker_id);
     free(h->cluster_id);

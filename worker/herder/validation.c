@@ -4,28 +4,28 @@
 
 #include <stdlib.h>
 
+#include "config/configinfo.h"
 #include "config/connector_validate.h"
+#include "config/providers.h"
 #include "herder/entities.h"
 
 bool herder_validate_or_reply(const sl_props *config, herder_reply *r)
 {
     json_t *infos = NULL;
-    config_result *res = NULL;
     char err[2048] = "";
-    if (connector_validate(config, NULL, &infos, &res, err, sizeof(err)) != SL_OK) {
+    /* Config provider variables are resolved first, as Connect's validateConnectorConfig. */
+    if (providers_connector_validate(config, NULL, &infos, err, sizeof(err)) != SL_OK) {
         herder_reply_error(r, 400, "%s", err);
         json_decref(infos);
-        config_result_free(res);
         return false;
     }
-    size_t count = config_result_error_count(res);
+    int count = configinfo_error_count(infos);
     if (count > 0) {
         char *msg = connector_validate_message(infos);
         herder_reply_error(r, 400, "%s", msg ? msg : "Connector configuration is invalid");
         free(msg);
     }
     json_decref(infos);
-    config_result_free(res);
     return count == 0;
 }
 
@@ -33,14 +33,12 @@ void herder_validate_config(const char *plugin, json_t *config, herder_reply *r)
 {
     sl_props *props = entities_props_from_json(config);
     json_t *infos = NULL;
-    config_result *res = NULL;
     char err[2048] = "";
-    int rc = connector_validate(props, plugin, &infos, &res, err, sizeof(err));
+    int rc = providers_connector_validate(props, plugin, &infos, err, sizeof(err));
     if (rc != SL_OK) /* Connect: an unknown class is a 500 here, a bad request a 400 */
         herder_reply_error(r, rc == CONNECTOR_VALIDATE_BAD_REQUEST ? 400 : 500, "%s", err);
     else
         herder_reply_json(r, 200, json_incref(infos));
     json_decref(infos);
-    config_result_free(res);
     sl_props_destroy(props);
 }

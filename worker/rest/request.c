@@ -100,6 +100,7 @@ char *rest_url_decode(const char *s, size_t len, bool plus_is_space)
 void rest_request_init(rest_request *req)
 {
     memset(req, 0, sizeof(*req));
+    req->serve = REST_SERVE_ALL;
 }
 
 void rest_request_fini(rest_request *req)

@@ -56,10 +56,17 @@ typedef struct rest_query_param {
     char *value; /* decoded; "" when the parameter has no '=' */
 } rest_query_param;
 
+/* What a listener serves (rest_request.serve): Connect's regular resources, the admin
+ * resources (/admin/...), or both (admin.listeners unset). */
+#define REST_SERVE_API 1u
+#define REST_SERVE_ADMIN 2u
+#define REST_SERVE_ALL (REST_SERVE_API | REST_SERVE_ADMIN)
+
 typedef struct rest_request {
     /* Set by the transport (borrowed for the request). */
     const char *method;       /* "GET", "PUT", ...; HEAD is routed as GET */
     herder *herder;           /* NULL while the worker starts */
+    unsigned serve;           /* REST_SERVE_*: set to REST_SERVE_ALL by rest_request_init */
     const char *content_type; /* NULL if absent */
     const char *body;         /* NULL or body_len bytes (not NUL-terminated) */
     size_t body_len;
@@ -69,12 +76,12 @@ typedef struct rest_request {
     rest_query_param *query;
     size_t nquery;
     /* Filled by the router for its handler. */
-    int task;       /* the {n} of .../tasks/{n}/... */
-    json_t *json;   /* parsed body for routes that take one (owned; freed by fini) */
-    char allow[64]; /* the Allow header of a 405, "" otherwise */
+    int task;        /* the {n} of .../tasks/{n}/... */
+    json_t *json;    /* parsed body for routes that take one (owned; freed by fini) */
+    char allow[128]; /* the Allow header of a 405 or an OPTIONS answer, "" otherwise */
 } rest_request;
 
-/* Zero a request. */
+/* Zero a request (serving every kind of route). */
 void rest_request_init(rest_request *req);
 /* Free what parse_target and the router stored (not the borrowed transport fields). */
 void rest_request_fini(rest_request *req);
@@ -124,14 +131,39 @@ void rest_create_request_fini(rest_create_request *req);
 
 /* ---- routing (router.c) ---- */
 
-/* Route the request and run its handler, which fills `r`: 404 for an unknown path or a
- * non-integer task id, 405 (and req->allow) for a known path with another method, 415 for a
- * body that is not JSON on a route that takes one, 503 when the route needs a herder and
- * there is none yet. Runs on a server thread; handlers call the herder synchronously. */
+/* Route the request and run its handler, which fills `r`: 404 for an unknown path, a
+ * non-integer task id or a route this listener does not serve (req->serve), 405 (and
+ * req->allow) for a known path with another method, 200 with an empty body and req->allow for
+ * OPTIONS on a known path (Jersey's automatic OPTIONS), 415 for a body that is not JSON on a
+ * route that takes one, 503 when the route needs a herder and there is none yet. Runs on a
+ * server thread; handlers call the herder synchronously. */
 void rest_route(rest_request *req, herder_reply *r);
 
-/* Handlers (routes_connectors.c, routes_plugins.c). req->seg, req->task and req->json are
- * set by the router; the herder is non-NULL when the route needs one. */
+/* Route flags, as rest_routes_each reports them. */
+#define REST_ROUTE_NEEDS_HERDER 1u /* delegates to the herder: 503 while there is none */
+#define REST_ROUTE_TAKES_BODY 2u   /* consumes a JSON body (Connect's @Consumes(APPLICATION_JSON)) \
+                                    */
+#define REST_ROUTE_ADMIN 4u        /* an admin resource: only on listeners serving admin */
+#define REST_ROUTE_INTERNAL 8u     /* inter-worker (KIP-507 signed) */
+
+/* Call fn for every route of the table in order: method ("GET"...), OpenAPI path template
+ * ("/connectors/{connector}/tasks/{task}/status"; "{task}" matches an int) and REST_ROUTE_*
+ * flags. Strings are static. For the OpenAPI document's test. */
+void rest_routes_each(void (*fn)(const char *method, const char *path, unsigned flags,
+                                 void *opaque),
+                      void *opaque);
+
+/* The OpenAPI 3 document (docs/openapi.json embedded at build time): NUL-terminated text of
+ * rest_openapi_len() bytes, static. */
+const char *rest_openapi_text(void);
+size_t rest_openapi_len(void);
+
+/* Answer a 409 for a rebalance with Retry-After: this many seconds (a rebalance of a small
+ * cluster completes within a few heartbeats). */
+#define REST_REBALANCE_RETRY_AFTER_S 2
+
+/* Handlers (routes_*.c). req->seg, req->task and req->json are set by the router; the herder
+ * is non-NULL when the route needs one. */
 typedef void (*rest_handler)(rest_request *req, herder_reply *r);
 
 void rest_h_server_info(rest_request *req, herder_reply *r);
@@ -153,5 +185,28 @@ void rest_h_delete(rest_request *req, herder_reply *r);
 void rest_h_list_plugins(rest_request *req, herder_reply *r);
 void rest_h_plugin_config(rest_request *req, herder_reply *r);
 void rest_h_validate(rest_request *req, herder_reply *r);
+/* routes_offsets.c: offsets, topics, task configs (GET tasks-config, internal POST tasks). */
+void rest_h_get_offsets(rest_request *req, herder_reply *r);
+void rest_h_alter_offsets(rest_request *req, herder_reply *r);
+void rest_h_reset_offsets(rest_request *req, herder_reply *r);
+void rest_h_get_topics(rest_request *req, herder_reply *r);
+void rest_h_reset_topics(rest_request *req, herder_reply *r);
+void rest_h_tasks_config(rest_request *req, herder_reply *r);
+void rest_h_put_task_configs(rest_request *req, herder_reply *r);
+/* routes_admin.c: health, loggers, the OpenAPI document. */
+void rest_h_health(rest_request *req, herder_reply *r);
+void rest_h_list_loggers(rest_request *req, herder_reply *r);
+void rest_h_get_logger(rest_request *req, herder_reply *r);
+void rest_h_set_logger(rest_request *req, herder_reply *r);
+void rest_h_openapi(rest_request *req, herder_reply *r);
+
+/* Shape checks of request bodies Connect maps with Jackson (routes_offsets.c), each filling
+ * `r` with a 400 on failure. `body` borrowed. */
+/* PATCH /connectors/{c}/offsets: an object whose "offsets" is a non-empty array of objects
+ * with a "partition" object and an "offset" object or null. */
+bool rest_offsets_body_ok(const json_t *body, herder_reply *r);
+/* POST /connectors/{c}/tasks: an array of objects of strings (scalars coerced as Jackson
+ * does). Returns a new array the caller owns, or NULL with `r` set. */
+json_t *rest_task_configs_body(const json_t *body, herder_reply *r);
 
 #endif

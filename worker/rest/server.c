@@ -1,10 +1,8 @@
-/* rest/server.c: the libmicrohttpd side of the REST API: listeners, per-request state, body
- * accumulation with a size limit, JSON responses, the access log and MHD's error log. */
-#include "rest/server.h"
-
+/* rest/server.c: the libmicrohttpd side of a request: per-request state, early refusals
+ * (credentials, oversized URI, headers or body), routing, and the response with its headers
+ * (CORS, Retry-After, configured rules); the access log and MHD's error log. */
 #include <arpa/inet.h>
-#include <microhttpd.h>
-#include <netdb.h>
+#include <gnutls/gnutls.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,20 +11,10 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "herder/forward.h"
-#include "rest/rest_internal.h"
+#include "rest/server_internal.h"
 #include "util/log.h"
-
-struct rest_server {
-    struct MHD_Daemon *daemons[REST_MAX_LISTENERS];
-    size_t ndaemons;
-    int port; /* bound port of the first listener */
-    char url[320];
-    size_t max_body;
-    herder *herder; /* read and written with __atomic builtins */
-};
 
 /* Bytes past the body limit read (and dropped) before giving up on a chunked upload. */
 #define REST_DISCARD_SLACK (16u * 1024u * 1024u)
@@ -34,21 +22,27 @@ struct rest_server {
 /* One HTTP request, created by the URI log callback (the first thing MHD calls) and freed in
  * the completion callback. */
 typedef struct conn_state {
-    rest_server *srv;
+    rest_endpoint *ep;
     char *target; /* the raw request target, query included */
     struct timespec start;
-    bool started;   /* the access handler has seen the headers */
-    bool too_large; /* the body passed max_body: the rest is discarded */
+    bool started; /* the access handler has seen the headers */
+    /* A refusal decided before the body was read (reject_status != 0): the body is read and
+     * dropped, then the refusal is sent if it could not be queued at once. */
+    int reject_status;
+    char reject_msg[128];
     size_t discarded;
     char *body;
     size_t len, cap;
     int status; /* sent status, 0 if none was sent */
     char method[16];
+    rest_request req;   /* the target, parsed when the headers arrive */
+    herder_reply early; /* the reply when the target does not parse */
+    int parse_rc;
 } conn_state;
 
 /* ---- MHD callbacks ---- */
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+void rest_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
     /* What a misbehaving or departing client causes is logged at DEBUG (the access log already
@@ -63,6 +57,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
                                                 "Received malformed",
                                                 "Header line",
                                                 "Failed to send",
+                                                "Error: received handshake message out of context",
+                                                "Error: TLS",
+                                                "Failed to perform TLS handshake",
                                                 NULL};
     char buf[512];
     vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -78,27 +75,71 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* Keep the request target raw: the router splits the path on '/' before decoding each
  * segment, so that a "%2F" in a connector name is not taken for a separator. */
-static size_t mhd_no_unescape(void *cls, struct MHD_Connection *c, char *s)
+size_t rest_mhd_no_unescape(void *cls, struct MHD_Connection *c, char *s)
 {
     (void)cls;
     (void)c;
     return strlen(s);
 }
 
-static void *mhd_uri_log(void *cls, const char *uri, struct MHD_Connection *con)
+void *rest_mhd_uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 {
     (void)con;
     conn_state *st = calloc(1, sizeof(*st));
     if (st == NULL)
         return NULL;
-    st->srv = cls;
+    st->ep = cls;
     st->target = strdup(uri ? uri : "");
     clock_gettime(CLOCK_MONOTONIC, &st->start);
     if (st->target == NULL) {
         free(st);
         return NULL;
     }
+    rest_request_init(&st->req);
+    herder_reply_init(&st->early);
     return st;
+}
+
+/* GnuTLS's verify callback for ssl.client.auth=requested: no certificate is fine, a presented
+ * one must chain to the trust store (nonzero fails the handshake). */
+static int verify_if_presented(gnutls_session_t s)
+{
+    unsigned n = 0;
+    if (gnutls_certificate_get_peers(s, &n) == NULL || n == 0)
+        return 0;
+    unsigned status = 0;
+    if (gnutls_certificate_verify_peers2(s, &status) != GNUTLS_E_SUCCESS || status != 0) {
+        LOG_DEBUG("rest", "Refused a client certificate that the trust store does not verify");
+        return GNUTLS_E_CERTIFICATE_ERROR;
+    }
+    return 0;
+}
+
+void rest_mhd_notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                                enum MHD_ConnectionNotificationCode code)
+{
+    (void)socket_context;
+    const rest_endpoint *ep = cls;
+    if (code != MHD_CONNECTION_NOTIFY_STARTED || ep->client_auth == REST_CLIENT_AUTH_NONE)
+        return;
+    /* MHD only asks for a certificate (GNUTLS_CERT_REQUEST) when given a trust store and leaves
+     * checking it to the application. Before the handshake runs, make GnuTLS demand one
+     * (ssl.client.auth=required, Jetty's needClientAuth) and verify whatever is presented
+     * against the trust store, so a bad certificate fails the handshake as in Java. */
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (ci == NULL || ci->tls_session == NULL)
+        return;
+    gnutls_session_t s = (gnutls_session_t)ci->tls_session;
+    if (ep->client_auth == REST_CLIENT_AUTH_REQUIRED) {
+        gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUIRE);
+        gnutls_session_set_verify_cert(s, NULL, 0);
+    } else {
+        /* requested (wantClientAuth): GnuTLS's automatic check would also refuse a client
+         * without a certificate, so check only what is presented. */
+        gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
+        gnutls_session_set_verify_function(s, verify_if_presented);
+    }
 }
 
 /* The target as it goes to the log: clipped, with control and non-ASCII bytes escaped so a
@@ -119,8 +160,8 @@ static void log_safe(const char *in, char *out, size_t size)
     out[o] = '\0';
 }
 
-static void mhd_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                          enum MHD_RequestTerminationCode toe)
+void rest_mhd_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                        enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
     conn_state *st = *con_cls;
@@ -155,10 +196,61 @@ static void mhd_completed(void *cls, struct MHD_Connection *conn, void **con_cls
                  : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT    ? "client abort"
                  : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? "shutdown"
                                                                  : "error");
+    rest_request_fini(&st->req);
+    herder_reply_fini(&st->early);
     free(st->target);
     free(st->body);
     free(st);
     *con_cls = NULL;
+}
+
+/* ---- responses ---- */
+
+/* Is `r` one of the 409s a rebalance causes (reference §1.3)? */
+static bool rebalance_conflict(const herder_reply *r)
+{
+    if (r->status != 409)
+        return false;
+    const char *msg = json_string_value(json_object_get(r->body, "message"));
+    return msg != NULL &&
+           (strcmp(msg, FORWARD_MSG_CONFLICT) == 0 || strcmp(msg, FORWARD_MSG_NO_LEADER) == 0 ||
+            strcmp(msg, FORWARD_MSG_STALE) == 0);
+}
+
+static const char *header(struct MHD_Connection *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+/* Every header of the response but those MHD adds (Date, Content-Length, Connection). */
+static int response_headers(conn_state *st, struct MHD_Connection *conn, const herder_reply *r,
+                            int status, const char *allow, rest_headers *h)
+{
+    const rest_server *srv = st->ep->srv;
+    int rc = rest_headers_put(h, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json", true);
+    if (rc == SL_OK && r->location[0] != '\0')
+        rc = rest_headers_put(h, MHD_HTTP_HEADER_LOCATION, r->location, true);
+    if (rc == SL_OK && allow != NULL && allow[0] != '\0')
+        rc = rest_headers_put(h, MHD_HTTP_HEADER_ALLOW, allow, true);
+    if (rc == SL_OK && status == 401)
+        rc = rest_headers_put(h, MHD_HTTP_HEADER_WWW_AUTHENTICATE, REST_AUTH_CHALLENGE, true);
+    if (rc == SL_OK && rebalance_conflict(r)) {
+        char secs[16];
+        snprintf(secs, sizeof(secs), "%d", REST_REBALANCE_RETRY_AFTER_S);
+        rc = rest_headers_put(h, MHD_HTTP_HEADER_RETRY_AFTER, secs, true);
+    }
+    /* CrossOriginFilter runs before Jersey: errors (401 included) carry CORS headers too. */
+    if (rc == SL_OK && srv->cors != NULL)
+        rc = rest_cors_headers(srv->cors, st->method, header(conn, "Origin"),
+                               header(conn, "Access-Control-Request-Method"),
+                               header(conn, "Access-Control-Request-Headers"), h);
+    if (rc == SL_OK && srv->nrules > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        rc = rest_header_rules_apply(srv->rules, srv->nrules,
+                                     (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, h);
+    }
+    return rc;
 }
 
 /* Send `r` as JSON. Every response carries Content-Type: application/json. */
@@ -184,19 +276,27 @@ static enum MHD_Result send_reply(conn_state *st, struct MHD_Connection *conn, h
         text = err ? json_dumps(err, JSON_COMPACT) : NULL;
         json_decref(err);
     }
+    rest_headers h = {0};
+    if (response_headers(st, conn, r, status, allow, &h) != SL_OK) {
+        rest_headers_fini(&h);
+        free(text);
+        return MHD_NO;
+    }
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(text ? strlen(text) : 0, text ? text : (char *)"",
                                         text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (resp == NULL) {
+        rest_headers_fini(&h);
         free(text);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    /* MHD refuses header values with CR/LF itself, so a hostile Location cannot split. */
-    if (r->location[0] != '\0')
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
-    if (allow != NULL && allow[0] != '\0')
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    for (size_t i = 0; i < h.n; i++) {
+        /* MHD refuses values with CR/LF and headers it manages itself: a rule naming one is
+         * skipped rather than failing the response. */
+        if (MHD_add_response_header(resp, h.v[i].name, h.v[i].value) != MHD_YES)
+            LOG_DEBUG("rest", "Response header %s not added", h.v[i].name);
+    }
+    rest_headers_fini(&h);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     if (ret == MHD_YES)
@@ -215,50 +315,99 @@ static enum MHD_Result send_error(conn_state *st, struct MHD_Connection *conn, i
     return ret;
 }
 
-static enum MHD_Result send_too_large(conn_state *st, struct MHD_Connection *conn)
+/* Refuse the request: queue the answer now when `now` (the headers' call: MHD can answer before
+ * reading a body), else remember it for after the body has been dropped. */
+static enum MHD_Result reject(conn_state *st, struct MHD_Connection *conn, int status,
+                              const char *msg, bool now)
 {
-    char msg[128];
-    snprintf(msg, sizeof(msg), "Request body is larger than the limit of %zu bytes",
-             st->srv->max_body);
-    return send_error(st, conn, 413, msg);
+    st->reject_status = status;
+    snprintf(st->reject_msg, sizeof(st->reject_msg), "%s", msg);
+    return now ? send_error(st, conn, status, msg) : MHD_YES;
 }
 
 static enum MHD_Result dispatch(conn_state *st, struct MHD_Connection *conn)
 {
-    rest_request req;
+    rest_request *req = &st->req;
     herder_reply r;
-    rest_request_init(&req);
     herder_reply_init(&r);
-    req.method = st->method;
-    req.herder = __atomic_load_n(&st->srv->herder, __ATOMIC_ACQUIRE);
-    req.content_type =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    req.body = st->body;
-    req.body_len = st->len;
-    if (rest_request_parse_target(&req, st->target, &r) == 0) {
-        /* The distributed herder forwards this very request to the leader or owner. */
+    req->herder = __atomic_load_n(&st->ep->srv->herder, __ATOMIC_ACQUIRE);
+    req->content_type = header(conn, MHD_HTTP_HEADER_CONTENT_TYPE);
+    req->body = st->body;
+    req->body_len = st->len;
+    if (st->parse_rc == 0) {
+        /* The distributed herder forwards this very request to the leader or owner, and checks
+         * the signature of internal requests. */
         forward_ctx fc = {
             .method = st->method,
             .target = st->target,
             .body = st->body,
             .body_len = st->len,
-            .forward = rest_query_get(&req, "forward"),
-            .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                         MHD_HTTP_HEADER_AUTHORIZATION),
+            .forward = rest_query_get(req, "forward"),
+            .authorization = header(conn, MHD_HTTP_HEADER_AUTHORIZATION),
+            .signature = header(conn, "X-Connect-Authorization"),
+            .signature_alg = header(conn, "X-Connect-Request-Signature-Algorithm"),
         };
         forward_ctx_set(&fc);
-        rest_route(&req, &r);
+        rest_route(req, &r);
         forward_ctx_set(NULL);
+    } else {
+        herder_reply_json(&r, st->early.status, json_incref(st->early.body));
     }
-    enum MHD_Result ret = send_reply(st, conn, &r, req.allow);
+    enum MHD_Result ret = send_reply(st, conn, &r, req->allow);
     herder_reply_fini(&r);
-    rest_request_fini(&req);
     return ret;
 }
 
-static enum MHD_Result mhd_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    size_t *sum = cls;
+    *sum += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+/* The headers have arrived: refuse what can be refused before reading a body. */
+static enum MHD_Result on_headers(conn_state *st, struct MHD_Connection *conn, const char *method)
+{
+    const rest_server *srv = st->ep->srv;
+    snprintf(st->method, sizeof(st->method), "%s", method);
+    st->req.method = st->method;
+    st->req.serve = st->ep->serve;
+    st->parse_rc = rest_request_parse_target(&st->req, st->target, &st->early);
+    /* Jetty's limits, answered in Connect's JSON shape (MHD answers what it cannot hold). */
+    if (strlen(st->target) > REST_MAX_URI_BYTES)
+        return reject(st, conn, 414, "URI Too Long", true);
+    size_t header_bytes = 0;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &header_bytes);
+    if (header_bytes > REST_MAX_HEADER_BYTES)
+        return reject(st, conn, 431, "Request Header Fields Too Large", true);
+    if (srv->auth != NULL) {
+        bool preflight =
+            rest_cors_is_preflight(method, header(conn, "Access-Control-Request-Method"));
+        bool exempt =
+            st->parse_rc == 0 && rest_auth_exempt(st->method, st->req.seg, st->req.nseg, preflight);
+        if (!exempt && !rest_auth_check(srv->auth, header(conn, MHD_HTTP_HEADER_AUTHORIZATION))) {
+            /* DEBUG, as Connect: mistyped credentials should not flood the log. */
+            LOG_DEBUG("rest", "Request failed authentication");
+            return reject(st, conn, 401, REST_AUTH_FAILED_MSG, true);
+        }
+    }
+    /* Refuse a declared oversized body before reading it (and before MHD sends
+     * "100 Continue"). */
+    const char *cl = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl != NULL && strtoull(cl, NULL, 10) > srv->max_body) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "Request body is larger than the limit of %zu bytes",
+                 srv->max_body);
+        return reject(st, conn, 413, msg, true);
+    }
+    return MHD_YES;
+}
+
+enum MHD_Result rest_mhd_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                const char *method, const char *version, const char *upload_data,
+                                size_t *upload_data_size, void **con_cls)
 {
     (void)cls;
     (void)url;
@@ -266,43 +415,37 @@ static enum MHD_Result mhd_access(void *cls, struct MHD_Connection *conn, const 
     conn_state *st = *con_cls;
     if (st == NULL)
         return MHD_NO; /* out of memory in the URI log callback: drop the connection */
+    size_t max_body = st->ep->srv->max_body;
     if (!st->started) {
         st->started = true;
-        snprintf(st->method, sizeof(st->method), "%s", method);
-        /* Refuse a declared oversized body before reading it (and before MHD sends
-         * "100 Continue"). */
-        const char *cl =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl != NULL && strtoull(cl, NULL, 10) > st->srv->max_body) {
-            st->too_large = true;
-            return send_too_large(st, conn);
-        }
-        return MHD_YES;
+        return on_headers(st, conn, method);
     }
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (st->too_large) {
-            /* MHD 0.9.75 cannot queue a response while a body is being received, so a chunked
-             * body past the limit is read and dropped, then answered with 413. A client that
-             * keeps sending long after that loses the connection instead. */
+        if (st->reject_status != 0) {
+            /* MHD 0.9.75 cannot queue a response while a body is being received, so a body
+             * after a refusal is read and dropped, then answered. A client that keeps sending
+             * long after that loses the connection instead. */
             st->discarded += n;
-            return st->discarded > st->srv->max_body + REST_DISCARD_SLACK ? MHD_NO : MHD_YES;
+            return st->discarded > max_body + REST_DISCARD_SLACK ? MHD_NO : MHD_YES;
         }
-        if (n > st->srv->max_body - st->len) {
-            st->too_large = true;
+        if (n > max_body - st->len) {
             st->discarded = st->len + n;
             free(st->body);
             st->body = NULL;
             st->len = st->cap = 0;
-            return MHD_YES;
+            char msg[128];
+            snprintf(msg, sizeof(msg), "Request body is larger than the limit of %zu bytes",
+                     max_body);
+            return reject(st, conn, 413, msg, false);
         }
         if (st->len + n > st->cap) {
             size_t cap = st->cap ? st->cap : 4096;
             while (cap < st->len + n)
                 cap *= 2;
-            if (cap > st->srv->max_body)
-                cap = st->srv->max_body;
+            if (cap > max_body)
+                cap = max_body;
             char *b = realloc(st->body, cap);
             if (b == NULL)
                 return MHD_NO;
@@ -313,201 +456,7 @@ static enum MHD_Result mhd_access(void *cls, struct MHD_Connection *conn, const 
         st->len += n;
         return MHD_YES;
     }
-    if (st->too_large)
-        return st->status ? MHD_YES : send_too_large(st, conn);
+    if (st->reject_status != 0)
+        return st->status ? MHD_YES : send_error(st, conn, st->reject_status, st->reject_msg);
     return dispatch(st, conn);
-}
-
-/* ---- listeners ---- */
-
-static const char *rest_scheme_name(rest_scheme s)
-{
-    return s == REST_SCHEME_HTTPS ? "https" : "http";
-}
-
-/* Resolve a listener host to a socket address (port set). "localhost" is the IPv4 loopback,
- * as Jetty binds it. */
-static int resolve_host(const rest_listener *l, struct sockaddr_storage *ss, socklen_t *sslen,
-                        char *errstr, size_t errstr_size)
-{
-    memset(ss, 0, sizeof(*ss));
-    const char *host = strcasecmp(l->host, "localhost") == 0 ? "127.0.0.1" : l->host;
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-    char port[8];
-    snprintf(port, sizeof(port), "%d", l->port);
-    int rc = getaddrinfo(host, port, &hints, &res);
-    if (rc != 0 || res == NULL) {
-        snprintf(errstr, errstr_size, "Cannot resolve listener host '%s': %s", l->host,
-                 gai_strerror(rc));
-        return SL_ERR;
-    }
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    *sslen = res->ai_addrlen;
-    freeaddrinfo(res);
-    return SL_OK;
-}
-
-static struct MHD_Daemon *start_daemon(rest_server *s, const rest_listener *l,
-                                       const rest_options *o, char *errstr, size_t errstr_size)
-{
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
-    struct sockaddr_storage ss;
-    socklen_t sslen = 0;
-    bool any = l->host[0] == '\0';
-    if (!any) {
-        if (resolve_host(l, &ss, &sslen, errstr, errstr_size) != SL_OK)
-            return NULL;
-        if (ss.ss_family == AF_INET6)
-            flags |= MHD_USE_IPv6;
-    } else {
-        /* All interfaces, IPv6 and IPv4 on one socket; retried IPv4-only below where the
-         * host has no IPv6. */
-        flags |= MHD_USE_DUAL_STACK;
-    }
-    unsigned max_conn = o->max_connections ? o->max_connections : REST_DEFAULT_MAX_CONNECTIONS;
-    unsigned idle = o->idle_timeout_s ? o->idle_timeout_s : REST_DEFAULT_IDLE_TIMEOUT_S;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        struct MHD_OptionItem opts[] = {
-            /* MHD wants its logger first, or earlier options log to stderr. */
-            {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
-            {MHD_OPTION_CONNECTION_LIMIT, max_conn, NULL},
-            {MHD_OPTION_CONNECTION_TIMEOUT, idle, NULL},
-            {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_completed, NULL},
-            {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)mhd_uri_log, s},
-            {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)mhd_no_unescape, NULL},
-            {any ? MHD_OPTION_END : MHD_OPTION_SOCK_ADDR, 0, any ? NULL : (void *)&ss},
-            {MHD_OPTION_END, 0, NULL},
-        };
-        struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)l->port, NULL, NULL, mhd_access, s,
-                                                MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-        if (d != NULL)
-            return d;
-        if (!any || attempt == 1)
-            break;
-        flags &= ~(unsigned)MHD_USE_DUAL_STACK;
-    }
-    snprintf(errstr, errstr_size,
-             "Cannot listen on %s://%s%s%s:%d (address in use or not "
-             "available; see the log)",
-             rest_scheme_name(l->scheme), strchr(l->host, ':') ? "[" : "", l->host,
-             strchr(l->host, ':') ? "]" : "", l->port);
-    return NULL;
-}
-
-static int bound_port(struct MHD_Daemon *d)
-{
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    return di ? (int)di->port : 0;
-}
-
-/* Connect without a configured or listener host advertises the machine's address (Jetty's
- * InetAddress.getLocalHost()); fall back to the host name, then to "localhost". */
-static void local_address(char *out, size_t size)
-{
-    char name[256];
-    if (gethostname(name, sizeof(name)) != 0) {
-        snprintf(out, size, "localhost");
-        return;
-    }
-    name[sizeof(name) - 1] = '\0';
-    snprintf(out, size, "%s", name);
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(name, NULL, &hints, &res) == 0 && res != NULL) {
-        inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, out, (socklen_t)size);
-        freeaddrinfo(res);
-    }
-}
-
-rest_server *rest_server_start(const char *listeners, herder *h, const rest_options *opts,
-                               char *errstr, size_t errstr_size)
-{
-    rest_options defaults;
-    memset(&defaults, 0, sizeof(defaults));
-    const rest_options *o = opts ? opts : &defaults;
-    rest_listener ls[REST_MAX_LISTENERS];
-    int n = rest_listeners_parse(listeners, ls, REST_MAX_LISTENERS, errstr, errstr_size);
-    if (n < 0)
-        return NULL;
-    for (int i = 0; i < n; i++) {
-        if (ls[i].scheme == REST_SCHEME_HTTPS) {
-            snprintf(errstr, errstr_size,
-                     "Listener 'https://%s:%d': https listeners are not supported yet; use http",
-                     ls[i].host, ls[i].port);
-            return NULL;
-        }
-    }
-    if (o->advertised_listener != NULL && o->advertised_listener[0] != '\0' &&
-        strcasecmp(o->advertised_listener, "http") != 0) {
-        snprintf(errstr, errstr_size,
-                 "rest.advertised.listener '%s' is not supported: only http is available",
-                 o->advertised_listener);
-        return NULL;
-    }
-
-    rest_server *s = calloc(1, sizeof(*s));
-    if (s == NULL) {
-        snprintf(errstr, errstr_size, "Out of memory");
-        return NULL;
-    }
-    s->max_body = o->max_body_bytes ? o->max_body_bytes : REST_DEFAULT_MAX_BODY;
-    __atomic_store_n(&s->herder, h, __ATOMIC_RELEASE);
-    for (int i = 0; i < n; i++) {
-        struct MHD_Daemon *d = start_daemon(s, &ls[i], o, errstr, errstr_size);
-        if (d == NULL) {
-            rest_server_stop(s);
-            return NULL;
-        }
-        s->daemons[s->ndaemons++] = d;
-        bool v6 = strchr(ls[i].host, ':') != NULL;
-        LOG_INFO("rest", "REST server listening on http://%s%s%s:%d", v6 ? "[" : "",
-                 ls[i].host[0] ? ls[i].host : "*", v6 ? "]" : "", bound_port(d));
-    }
-    s->port = bound_port(s->daemons[0]);
-
-    char host[256];
-    if (o->advertised_host != NULL && o->advertised_host[0] != '\0')
-        snprintf(host, sizeof(host), "%s", o->advertised_host);
-    else if (ls[0].host[0] != '\0')
-        snprintf(host, sizeof(host), "%s", ls[0].host);
-    else
-        local_address(host, sizeof(host));
-    int port = o->advertised_port > 0 ? o->advertised_port : s->port;
-    bool v6 = strchr(host, ':') != NULL;
-    snprintf(s->url, sizeof(s->url), "http://%s%s%s:%d/", v6 ? "[" : "", host, v6 ? "]" : "", port);
-    LOG_INFO("rest", "Advertised URI: %s", s->url);
-    return s;
-}
-
-void rest_server_set_herder(rest_server *s, herder *h)
-{
-    __atomic_store_n(&s->herder, h, __ATOMIC_RELEASE);
-}
-
-int rest_server_port(const rest_server *s)
-{
-    return s->port;
-}
-
-const char *rest_server_url(const rest_server *s)
-{
-    return s->url;
-}
-
-void rest_server_stop(rest_server *s)
-{
-    if (s == NULL)
-        return;
-    for (size_t i = 0; i < s->ndaemons; i++)
-        MHD_stop_daemon(s->daemons[i]);
-    if (s->ndaemons > 0)
-        LOG_INFO("rest", "REST server stopped");
-    free(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/providers.h"
 #include "runtime/runtime_internal.h"
 #include "runtime/subconfig.h"
 #include "util/log.h"
@@ -88,15 +89,22 @@ static void props_decorate(const sl_connector_def *def, const sl_props *conn_con
 
 static int exec_start(rt_connector *c, char *err, size_t errsz)
 {
-    if (c->def == NULL) {
-        c->def = task_resolve_connector(c->config, err, errsz);
-        if (c->def == NULL)
+    if (c->def == NULL || c->cfg == NULL) {
+        /* Config provider variables are resolved into a private copy, as Connect's
+         * ClusterConfigState.connectorConfig does; c->config stays raw. */
+        sl_props *resolved = NULL;
+        if (providers_resolve(providers_installed(), c->config, &resolved, err, errsz) != SL_OK)
             return SL_ERR;
-    }
-    if (c->cfg == NULL) {
-        char what[600];
-        snprintf(what, sizeof(what), "connector config of %s", c->def->class_name);
-        if (subconfig_parse(c->def->config, c->config, what, &c->cfg, err, errsz) != SL_OK)
+        int rc = SL_OK;
+        if (c->def == NULL && (c->def = task_resolve_connector(resolved, err, errsz)) == NULL)
+            rc = SL_ERR;
+        if (rc == SL_OK && c->cfg == NULL) {
+            char what[600];
+            snprintf(what, sizeof(what), "connector config of %s", c->def->class_name);
+            rc = subconfig_parse(c->def->config, resolved, what, &c->cfg, err, errsz);
+        }
+        sl_props_destroy(resolved);
+        if (rc != SL_OK)
             return SL_ERR;
     }
     if (c->started)
@@ -219,6 +227,10 @@ static void *connector_main(void *arg)
                 rc = SL_ERR;
             } else if (cmd == CONN_CMD_START) {
                 rc = exec_start(c, err, sizeof(err));
+                char *clean = rc != SL_OK ? runtime_scrub(c->config, NULL, err) : NULL;
+                if (clean != NULL) /* placeholders, not resolved secrets, in the trace */
+                    snprintf(err, sizeof(err), "%s", clean);
+                free(clean);
             } else if (cmd == CONN_CMD_TASK_CONFIGS) {
                 rc = exec_task_configs(c, max_tasks, &out, &nout, err, sizeof(err));
             } else if (cmd == CONN_CMD_STOP) {

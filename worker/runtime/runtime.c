@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/providers.h"
 #include "runtime/runtime_internal.h"
 #include "util/log.h"
 
@@ -155,6 +156,7 @@ void runtime_stop_connector(runtime *rt, const char *name)
 
 static void task_free(rt_task *t)
 {
+    task_topics_free(t);
     sl_props_destroy(t->conn_config);
     sl_props_destroy(t->task_config);
     pthread_mutex_destroy(&t->lock);
@@ -192,6 +194,38 @@ static bool task_wait_restart(rt_task *t)
     return true;
 }
 
+/* Config provider variables are resolved into private copies for each run, as Connect's
+ * ClusterConfigState.taskConfig/connectorConfig do at every task start: a file changed since
+ * is read again, and the configs the task was given stay raw. Task thread. */
+static int task_resolve_configs(rt_task *t, char *errstr, size_t errstr_size)
+{
+    const config_providers *p = providers_installed();
+    sl_props *conn = NULL, *task = NULL;
+    if (providers_resolve(p, t->conn_config, &conn, errstr, errstr_size) != SL_OK)
+        return SL_ERR;
+    if (providers_resolve(p, t->task_config, &task, errstr, errstr_size) != SL_OK) {
+        sl_props_destroy(conn);
+        return SL_ERR;
+    }
+    t->raw_conn_config = t->conn_config;
+    t->raw_task_config = t->task_config;
+    t->conn_config = conn;
+    t->task_config = task;
+    return SL_OK;
+}
+
+/* Put the raw configs back after a run (everything the run built from the copies is gone). */
+static void task_unresolve_configs(rt_task *t)
+{
+    if (t->raw_conn_config == NULL)
+        return;
+    sl_props_destroy(t->conn_config);
+    sl_props_destroy(t->task_config);
+    t->conn_config = t->raw_conn_config;
+    t->task_config = t->raw_task_config;
+    t->raw_conn_config = t->raw_task_config = NULL;
+}
+
 static void *task_main(void *arg)
 {
     rt_task *t = arg;
@@ -203,13 +237,15 @@ static void *task_main(void *arg)
         char err[1024] = "";
         t->run_started_ms = task_now_ms();
         t->restart_in_ms = 0;
-        t->def = task_resolve_connector(t->conn_config, err, sizeof(err));
-        if (t->def == NULL)
+        if (task_resolve_configs(t, err, sizeof(err)) != SL_OK)
+            task_fail(t, err);
+        else if ((t->def = task_resolve_connector(t->conn_config, err, sizeof(err))) == NULL)
             task_fail(t, err);
         else if (t->def->kind == SL_CONNECTOR_SOURCE)
             source_task_run(t);
         else
             sink_task_run(t);
+        task_unresolve_configs(t);
         if (!task_wait_restart(t))
             break;
     }
@@ -379,6 +415,15 @@ void runtime_set_target_state(runtime *rt, const char *conn, target_state ts)
     pthread_mutex_unlock(&rt->lock);
     if (c != NULL)
         connector_runner_set_target(c, ts);
+}
+
+void runtime_reset_topics(runtime *rt, const char *conn)
+{
+    pthread_mutex_lock(&rt->lock);
+    for (rt_task *t = rt->tasks; t != NULL; t = t->next)
+        if (strcmp(t->conn, conn) == 0)
+            atomic_store(&t->topics_reset, true);
+    pthread_mutex_unlock(&rt->lock);
 }
 
 void runtime_destroy(runtime *rt)

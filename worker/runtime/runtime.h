@@ -39,8 +39,10 @@ typedef struct runtime_listener {
      * runtime_task_configs() again (from its own thread) and restart tasks if they changed. */
     void (*reconfigure)(void *opaque, const char *conn);
     /* Topic tracking (KIP-558): task `task` of `conn` used `topic` for the first time since it
-     * started (a source record to it was acknowledged, or a sink put() received a record from
-     * it). Called from the task's thread, at most once per task and topic; optional. */
+     * started (a source record to it was acknowledged, or a record consumed from it by a sink
+     * was converted, before transforms, as Connect's WorkerSinkTask records it). Called from
+     * the task's thread, at most once per task and topic (again after runtime_reset_topics);
+     * optional. */
     void (*topic_active)(void *opaque, const char *conn, int task, const char *topic);
 } runtime_listener;
 
@@ -60,8 +62,9 @@ typedef struct runtime runtime;
 runtime *runtime_new(const sl_props *worker_props, offset_store *offsets, const runtime_listener *l,
                      const char *worker_id, char *errstr, size_t errstr_size);
 
-/* Start connector `name` with its raw config (copied; placeholders already resolved):
- * resolves connector.class, parses the config with the connector's definitions and calls its
+/* Start connector `name` with its raw config (copied; the variables of the installed config
+ * providers are resolved into a private copy at each start, never stored): resolves
+ * connector.class, parses the config with the connector's definitions and calls its
  * start() on the connector's own thread, waiting for the result.
  * ts TARGET_STARTED -> RUNNING, TARGET_PAUSED -> started, then PAUSED (as Connect: a paused
  * connector instance is alive), TARGET_STOPPED -> not started, STOPPED.
@@ -91,10 +94,11 @@ void runtime_stop_connector(runtime *rt, const char *name);
 
 /* Start task `id` of connector `conn` on a new thread. conn_config is the connector's raw
  * config (converters, transforms, errors.*, topics, client overrides) and task_config the
- * task's own config from task_configs(); both copied. The thread resolves the connector
- * class, builds converters, the transform chain and the Kafka client, calls task_start and
- * reports RUNNING (or PAUSED for ts TARGET_PAUSED), or FAILED with the error as trace.
- * Returns SL_OK once the thread runs (setup errors are reported as FAILED, not returned) or
+ * task's own config from task_configs(); both copied and kept raw. The thread resolves config
+ * provider variables into private copies for each run (a failure is reported as FAILED), the
+ * connector class, builds converters, the transform chain and the Kafka client, calls
+ * task_start and reports RUNNING (or PAUSED for ts TARGET_PAUSED), or FAILED with the error
+ * as trace. Returns SL_OK once the thread runs (setup errors are reported as FAILED, not returned) or
  * SL_ERR if the task already runs here or the thread cannot be created. A task whose
  * connector is not running on this worker is fine (distributed mode).
  * With errors.restart.enable=true in conn_config (Sluice, beyond Connect), a task that fails
@@ -121,6 +125,12 @@ void runtime_stop_task(runtime *rt, const char *conn, int id);
  * connector instance is stopped and reports STOPPED; its tasks are stopped as by
  * runtime_stop_task. FAILED instances are left alone. Unknown connectors are ignored. */
 void runtime_set_target_state(runtime *rt, const char *conn, target_state ts);
+
+/* Topic tracking (KIP-558): make every task of `conn` running here forget which topics it
+ * reported through listener.topic_active, so that each is reported again the next time the
+ * task uses it (PUT /connectors/{c}/topics/reset: as in Connect, running tasks repopulate the
+ * set). Unknown connectors are ignored. Any thread; non-blocking. */
+void runtime_reset_topics(runtime *rt, const char *conn);
 
 /* Stop every task, then every connector, gracefully (in parallel: total time is about one
  * graceful timeout, not one per task), and free the runtime. NULL is accepted. */

@@ -41,6 +41,11 @@ struct sl_task_ctx {
     sl_props *conn_config;
     sl_props *task_config;
 
+    /* task thread: while a run uses copies with config provider variables resolved in
+     * conn_config/task_config, the stored (raw) configs wait here; NULL between runs */
+    sl_props *raw_conn_config;
+    sl_props *raw_task_config;
+
     /* task thread */
     const sl_connector_def *def;
     sl_config *config; /* the parsed task config handed to task_start */
@@ -61,6 +66,12 @@ struct sl_task_ctx {
     int restarts;           /* consecutive automatic restarts so far */
     int64_t run_started_ms; /* when the current incarnation started */
     int64_t restart_in_ms;  /* set by task_fail when a restart is due; 0 = none */
+
+    /* topic tracking (KIP-558): topics reported through listener.topic_active (task thread);
+     * topics_reset is set by runtime_reset_topics from any thread */
+    char **active_topics;
+    size_t nactive_topics, capactive_topics;
+    atomic_bool topics_reset;
 
     /* any thread */
     atomic_int target; /* target_state */
@@ -168,8 +179,19 @@ void task_teardown_common(rt_task *t);
 bool task_sync_target(rt_task *t);
 /* Monotonic milliseconds. */
 int64_t task_now_ms(void);
+/* `text` with resolved config provider values of `a` and `b` (raw configs, borrowed, either
+ * may be NULL) replaced by their placeholders, for error messages (providers_scrub). NULL
+ * when no providers are installed (nothing to scrub) or out of memory; else caller frees. */
+char *runtime_scrub(const sl_props *a, const sl_props *b, const char *text);
 /* Read an integer worker setting with a default. */
 int64_t runtime_props_long(const sl_props *p, const char *key, int64_t def);
+/* Topic tracking: the task used `topic` (a source record to it was acknowledged, or a sink
+ * record consumed from it was converted): report it through listener.topic_active unless this
+ * task already did since it started or since runtime_reset_topics (suppressed once the task is
+ * abandoned, as task_report). Cheap when the topic is known. Task thread. */
+void task_topic_active(rt_task *t, const char *topic);
+/* Free the task's topic set. Task thread, or after the thread ended. */
+void task_topics_free(rt_task *t);
 
 /* ---- source_task.c / sink_task.c: the thread bodies (setup, loop, teardown, statuses) ---- */
 void source_task_run(rt_task *t);

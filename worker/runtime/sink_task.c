@@ -131,6 +131,9 @@ static int process_message(rt_task *t, rd_kafka_message_t *m, bool *kept)
         sl_record_release(rec);
         return skip ? SL_OK : SL_ERR;
     }
+    /* Connect's WorkerSinkTask records the consumed topic once the record is converted, before
+     * transforms (which may rename or drop it). */
+    task_topic_active(t, topic);
     if (transform_chain_size(t->chain) > 0) {
         rc = transform_chain_apply(t->chain, rec, err, sizeof(err));
         if (rc == SL_DROP) {

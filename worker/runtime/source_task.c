@@ -114,6 +114,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         return;
     }
     run->acked++;
+    /* Connect records the topic as active once Kafka acknowledged a record to it. */
+    task_topic_active(t, rd_kafka_topic_name(m->rkt));
     sl_record *rec = NULL;
     bool want = t->def->commit_record != NULL;
     if (offset_tracker_ack(run->tracker, token, want ? &rec : NULL) == SL_OK && rec != NULL) {

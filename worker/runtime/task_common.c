@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/providers.h"
 #include "plugin/registry.h"
 #include "runtime/dlq.h"
 #include "runtime/runtime_internal.h"
@@ -47,16 +48,34 @@ void task_report(rt_task *t, conn_state st, const char *trace)
     pthread_mutex_unlock(&t->lock);
 }
 
+char *runtime_scrub(const sl_props *a, const sl_props *b, const char *text)
+{
+    const config_providers *p = providers_installed();
+    if (p == NULL || text == NULL)
+        return NULL;
+    char *s1 = providers_scrub(p, a, text);
+    char *s2 = s1 ? providers_scrub(p, b, s1) : NULL;
+    free(s1);
+    return s2;
+}
+
 void task_fail(rt_task *t, const char *trace)
 {
     if (t->failed)
         return;
     t->failed = true;
     const char *why = trace && trace[0] ? trace : "unknown error";
+    /* A config error may quote a resolved value ("Invalid value <secret> for ..."): traces
+     * and logs show the placeholder instead. */
+    char *clean =
+        t->raw_conn_config ? runtime_scrub(t->raw_conn_config, t->raw_task_config, why) : NULL;
+    if (clean != NULL)
+        why = clean;
     if (!t->restart_enable || atomic_load(&t->stopping)) {
         LOG_ERROR("runtime", "%s: task failed and will not recover until manually restarted: %s",
                   t->label, why);
         task_report(t, STATE_FAILED, why);
+        free(clean);
         return;
     }
     /* An incarnation that stayed up for the maximum delay counts as healthy: start the
@@ -80,6 +99,7 @@ void task_fail(rt_task *t, const char *trace)
               (long long)t->restart_in_ms, why);
     task_report(t, STATE_FAILED, full ? full : why);
     free(full);
+    free(clean);
 }
 
 int task_setup_common(rt_task *t, char *errstr, size_t errstr_size)
@@ -197,4 +217,77 @@ bool task_sync_target(rt_task *t)
         task_report(t, want, NULL);
     }
     return paused;
+}
+
+/* ---- topic tracking (KIP-558) ---- */
+
+/* The task's topic set is an open-addressing hash table of names (NULL = empty slot), so that
+ * the per-record check stays cheap for tasks that write to or read from many topics. */
+static size_t topic_hash(const char *s)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+    return (size_t)h;
+}
+
+static size_t topic_slot(char *const *table, size_t cap, const char *topic)
+{
+    size_t i = topic_hash(topic) & (cap - 1);
+    while (table[i] != NULL && strcmp(table[i], topic) != 0)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+void task_topics_free(rt_task *t)
+{
+    for (size_t i = 0; i < t->capactive_topics; i++)
+        free(t->active_topics[i]);
+    free(t->active_topics);
+    t->active_topics = NULL;
+    t->nactive_topics = t->capactive_topics = 0;
+}
+
+/* Add `topic` to the set; false when out of memory (the topic is then reported again later,
+ * which the herder's own set absorbs). */
+static bool topic_remember(rt_task *t, const char *topic)
+{
+    if ((t->nactive_topics + 1) * 2 > t->capactive_topics) {
+        size_t cap = t->capactive_topics ? t->capactive_topics * 2 : 8;
+        char **table = calloc(cap, sizeof(*table));
+        if (table == NULL)
+            return false;
+        for (size_t i = 0; i < t->capactive_topics; i++)
+            if (t->active_topics[i] != NULL)
+                table[topic_slot(table, cap, t->active_topics[i])] = t->active_topics[i];
+        free(t->active_topics);
+        t->active_topics = table;
+        t->capactive_topics = cap;
+    }
+    char *copy = strdup(topic);
+    if (copy == NULL)
+        return false;
+    t->active_topics[topic_slot(t->active_topics, t->capactive_topics, topic)] = copy;
+    t->nactive_topics++;
+    return true;
+}
+
+void task_topic_active(rt_task *t, const char *topic)
+{
+    const runtime_listener *l = &t->rt->listener;
+    if (topic == NULL || l->topic_active == NULL)
+        return;
+    if (atomic_load_explicit(&t->topics_reset, memory_order_relaxed) &&
+        atomic_exchange(&t->topics_reset, false))
+        task_topics_free(t); /* the herder forgot them: report each again on next use */
+    if (t->capactive_topics > 0 &&
+        t->active_topics[topic_slot(t->active_topics, t->capactive_topics, topic)] != NULL)
+        return;
+    if (!topic_remember(t, topic))
+        LOG_WARN("runtime", "%s: out of memory tracking topic %s", t->label, topic);
+    pthread_mutex_lock(&t->lock);
+    /* Under the lock, as task_report: nothing reaches the herder after an abandon. */
+    if (!t->abandoned)
+        l->topic_active(l->opaque, t->conn, t->id, topic);
+    pthread_mutex_unlock(&t->lock);
 }

@@ -1,0 +1,2 @@
+# plugins/datagen/plugin.mk: extra libraries of datagen.so (jansson parses templates).
+datagen_LDLIBS := -ljansson -lm
