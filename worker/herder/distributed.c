@@ -250,6 +250,8 @@ static void init_on_thread(void *arg)
 {
     distributed_herder *h = arg;
     dh_refresh_snapshot(h);
+    for (size_t i = 0; h->snap && i < h->snap->n; i++)
+        assignment_set_add_connector(&h->known, h->snap->connectors[i].name);
     dh_update_metadata(h);
     pthread_mutex_lock(&h->mu);
     h->started_up = true;
@@ -303,6 +305,7 @@ distributed_herder *distributed_herder_start(const sl_props *worker_props, offse
     h->last_completed_generation = -1;
     assignment_set_init(&h->assigned);
     assignment_set_init(&h->started);
+    assignment_set_init(&h->known);
     assignor_incremental_init(&h->inc);
     h->smap = status_map_new();
 
@@ -417,6 +420,7 @@ void distributed_herder_destroy(distributed_herder *h)
     config_snapshot_free(h->snap);
     assignment_set_clear(&h->assigned);
     assignment_set_clear(&h->started);
+    assignment_set_clear(&h->known);
     assignor_incremental_fini(&h->inc);
     dh_owners_clear(h);
     dh_cleanup_run(h, false);

@@ -46,6 +46,7 @@ struct distributed_herder {
     config_snapshot *snap;      /* the config topic as last read */
     assignment_set assigned;    /* connectors and tasks this worker holds */
     assignment_set started;     /* those actually started in the runtime */
+    assignment_set known;       /* connectors announced by config events (names only) */
     int16_t assignment_version; /* header version of the last assignment (0 = eager) */
     int32_t last_completed_generation;
     int64_t rejoin_at_ms; /* scheduled rejoin (cooperative `delay`, unsync backoff), 0 = none */

@@ -439,7 +439,14 @@ static int committed_tasks(const config_connector *c)
 void dh_on_connector_config(distributed_herder *h, const char *name, bool removed)
 {
     const config_connector *before = dh_connector(h, name);
-    bool known_before = before != NULL;
+    /* Whether this event adds a connector is judged against the connectors earlier events
+     * announced, not the snapshot: other reads (a session key, a catch-up before an
+     * assignment) may already have refreshed the snapshot past this record. */
+    bool known_before = assignment_set_has_connector(&h->known, name);
+    if (removed)
+        assignment_set_remove_connector(&h->known, name);
+    else if (!known_before)
+        assignment_set_add_connector(&h->known, name);
     if (removed)
         dh_cleanup_add(h, name, 0, committed_tasks(before), true);
     dh_refresh_snapshot(h);
