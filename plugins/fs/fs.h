@@ -54,9 +54,9 @@ void fs_config_validate(sl_validation *v);
 
 /* A file being written: records of one encoded partition since the last commit. */
 typedef struct fs_file {
-    char *encoded;  /* encoded partition */
-    char *dir_rel;  /* committed directory, relative to the root */
-    char *tmp_rel;  /* temporary file, relative to the root */
+    char *encoded; /* encoded partition */
+    char *dir_rel; /* committed directory, relative to the root */
+    char *tmp_rel; /* temporary file, relative to the root */
     fs_writer *w;
     int64_t start, end; /* first and last offsets written */
     int64_t count;
@@ -66,10 +66,10 @@ typedef struct fs_file {
 typedef struct fs_tp {
     char *topic;
     int32_t partition;
-    bool recovered;      /* the WAL was replayed and the offset found; writes allowed */
-    bool paused;         /* we paused it (recovery pending or backing off) */
-    int64_t retry_at;    /* when !recovered: next recovery attempt (wall ms) */
-    bool busy_logged;    /* the "lease held" warning was logged */
+    bool recovered;   /* the WAL was replayed and the offset found; writes allowed */
+    bool paused;      /* we paused it (recovery pending or backing off) */
+    int64_t retry_at; /* when !recovered: next recovery attempt (wall ms) */
+    bool busy_logged; /* the "lease held" warning was logged */
     fs_wal wal;
     int64_t next_offset; /* lowest offset not yet handled (-1: unknown); lower ones are
                             duplicates of what is written or committed */
@@ -108,8 +108,7 @@ int fs_tp_recover(fs_task *t, fs_tp *tp, char *errstr, size_t errstr_size);
 /* Write one record (borrowed). Bad records are reported with sl_task_report (SL_ERR when the
  * task's tolerance refuses them: put() must fail with errstr). I/O failures put the partition
  * into recovery after retry.backoff.ms and return SL_OK. */
-int fs_tp_write(fs_task *t, fs_tp *tp, sl_record *r, int64_t now, char *errstr,
-                size_t errstr_size);
+int fs_tp_write(fs_task *t, fs_tp *tp, sl_record *r, int64_t now, char *errstr, size_t errstr_size);
 
 /* Time-driven work: recovery retries, rotate.schedule.interval.ms and Wallclock
  * rotate.interval.ms commits, even when no records arrive. */
@@ -131,12 +130,10 @@ extern const sl_connector_def fs_hdfs_sink_def;
 int fs_task_start(const sl_config *config, sl_task_ctx *ctx, void **task, char *errstr,
                   size_t errstr_size);
 void fs_task_stop(void *task);
-int fs_task_open(void *task, const sl_tp_offset *parts, size_t n, char *errstr,
-                 size_t errstr_size);
+int fs_task_open(void *task, const sl_tp_offset *parts, size_t n, char *errstr, size_t errstr_size);
 int fs_task_close(void *task, const sl_tp_offset *parts, size_t n, char *errstr,
                   size_t errstr_size);
-int fs_task_put(void *task, sl_record *const *records, size_t n, char *errstr,
-                size_t errstr_size);
+int fs_task_put(void *task, sl_record *const *records, size_t n, char *errstr, size_t errstr_size);
 int fs_task_pre_commit(void *task, sl_tp_offset *offsets, size_t n, char *errstr,
                        size_t errstr_size);
 

@@ -38,7 +38,8 @@ struct fs_avro {
 
 static size_t zigzag(int64_t v, unsigned char *buf)
 {
-    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    uint64_t sign = (uint64_t)v >> 63; /* zigzag: the sign spread over every bit */
+    uint64_t u = ((uint64_t)v << 1) ^ (0 - sign);
     size_t n = 0;
     do {
         unsigned char b = u & 0x7f;
@@ -97,7 +98,9 @@ static int fill_required(avro_value_t *av, const sl_schema *s, const sl_value *v
         sl_value_get_double(v, &d);
         rc = avro_value_set_double(av, d);
         break;
-    case SL_TYPE_BOOLEAN: rc = avro_value_set_boolean(av, sl_value_get_bool(v)); break;
+    case SL_TYPE_BOOLEAN:
+        rc = avro_value_set_boolean(av, sl_value_get_bool(v));
+        break;
     case SL_TYPE_STRING: {
         const char *str = sl_value_get_string(v, &len);
         /* avro-c's string length counts the terminating NUL. */
@@ -141,10 +144,9 @@ static int fill_required(avro_value_t *av, const sl_schema *s, const sl_value *v
                     rc = avro_value_get_by_index(&e, 0, &kv, NULL);
                 if (rc == 0)
                     rc = avro_value_get_by_index(&e, 1, &vv, NULL);
-                if (rc == 0 &&
-                    (fill(&kv, ks, key, errstr, errstr_size) != SL_OK ||
-                     fill(&vv, sl_schema_value_schema(s), sl_value_map_value_at(v, k), errstr,
-                          errstr_size) != SL_OK))
+                if (rc == 0 && (fill(&kv, ks, key, errstr, errstr_size) != SL_OK ||
+                                fill(&vv, sl_schema_value_schema(s), sl_value_map_value_at(v, k),
+                                     errstr, errstr_size) != SL_OK))
                     return SL_ERR;
             }
         }
@@ -173,7 +175,9 @@ static int fill_required(avro_value_t *av, const sl_schema *s, const sl_value *v
         }
         break;
     }
-    default: rc = EINVAL; break;
+    default:
+        rc = EINVAL;
+        break;
     }
     if (rc != 0) {
         snprintf(errstr, errstr_size, "Avro encoding failed: %s", avro_strerror());
@@ -227,8 +231,8 @@ void fs_avro_free(fs_avro *a)
     free(a);
 }
 
-int fs_avro_open(fs_out *out, const sl_schema *schema, const fs_format_opts *opts,
-                 fs_avro **res, char *errstr, size_t errstr_size)
+int fs_avro_open(fs_out *out, const sl_schema *schema, const fs_format_opts *opts, fs_avro **res,
+                 char *errstr, size_t errstr_size)
 {
     *res = NULL;
     char *json = fs_avro_schema_json(schema, errstr, errstr_size);
@@ -244,13 +248,16 @@ int fs_avro_open(fs_out *out, const sl_schema *schema, const fs_format_opts *opt
     a->schema = schema;
     a->deflate = opts->deflate;
     a->level = opts->deflate_level;
-    if (avro_schema_from_json_length(json, strlen(json), &a->aschema) != 0) {
-        snprintf(errstr, errstr_size, "schema has no valid Avro form (%s): %s",
-                 avro_strerror(), json);
+    /* avro-c may leave a freed schema in its out-parameter on failure: keep it local. */
+    avro_schema_t parsed = NULL;
+    if (avro_schema_from_json_length(json, strlen(json), &parsed) != 0) {
+        snprintf(errstr, errstr_size, "schema has no valid Avro form (%s): %s", avro_strerror(),
+                 json);
         free(json);
         fs_avro_free(a);
         return FS_ERR_RECORD;
     }
+    a->aschema = parsed;
     a->iface = avro_generic_class_from_schema(a->aschema);
     if (a->iface == NULL || avro_generic_value_new(a->iface, &a->value) != 0) {
         snprintf(errstr, errstr_size, "Avro value setup failed: %s", avro_strerror());

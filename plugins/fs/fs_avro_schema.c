@@ -63,7 +63,10 @@ static void add_connect_props(json_t *o, const sl_schema *s, bool is_record)
         json_object_set_new(o, "connect.name", json_string(sl_schema_name(s)));
 }
 
-static json_t *primitive(const char *type) { return json_pack("{s:s}", "type", type); }
+static json_t *primitive(const char *type)
+{
+    return json_pack("{s:s}", "type", type);
+}
 
 /* A JSON default for an Avro field of Connect schema s, or NULL when it has none we can
  * express (complex defaults are left out). */
@@ -87,13 +90,15 @@ static json_t *default_json(const sl_schema *s)
         sl_value_get_double(d, &x);
         return json_real(x);
     }
-    case SL_TYPE_BOOLEAN: return json_boolean(sl_value_get_bool(d));
+    case SL_TYPE_BOOLEAN:
+        return json_boolean(sl_value_get_bool(d));
     case SL_TYPE_STRING: {
         size_t n;
         const char *str = sl_value_get_string(d, &n);
         return json_stringn(str, n);
     }
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -180,7 +185,8 @@ static json_t *required_form(schema_ctx *c, const sl_schema *s)
         o = json_pack("{s:s,s:s}", "type", "long", "logicalType", "timestamp-millis");
         add_connect_props(o, s, false);
         return o;
-    case SL_LOGICAL_NONE: break;
+    case SL_LOGICAL_NONE:
+        break;
     }
     switch (sl_schema_type(s)) {
     case SL_TYPE_INT8:
@@ -189,13 +195,27 @@ static json_t *required_form(schema_ctx *c, const sl_schema *s)
     case SL_TYPE_INT16:
         o = json_pack("{s:s,s:s}", "type", "int", "connect.type", "int16");
         break;
-    case SL_TYPE_INT32: o = primitive("int"); break;
-    case SL_TYPE_INT64: o = primitive("long"); break;
-    case SL_TYPE_FLOAT32: o = primitive("float"); break;
-    case SL_TYPE_FLOAT64: o = primitive("double"); break;
-    case SL_TYPE_BOOLEAN: o = primitive("boolean"); break;
-    case SL_TYPE_STRING: o = primitive("string"); break;
-    case SL_TYPE_BYTES: o = primitive("bytes"); break;
+    case SL_TYPE_INT32:
+        o = primitive("int");
+        break;
+    case SL_TYPE_INT64:
+        o = primitive("long");
+        break;
+    case SL_TYPE_FLOAT32:
+        o = primitive("float");
+        break;
+    case SL_TYPE_FLOAT64:
+        o = primitive("double");
+        break;
+    case SL_TYPE_BOOLEAN:
+        o = primitive("boolean");
+        break;
+    case SL_TYPE_STRING:
+        o = primitive("string");
+        break;
+    case SL_TYPE_BYTES:
+        o = primitive("bytes");
+        break;
     case SL_TYPE_ARRAY: {
         json_t *items = to_avro(c, sl_schema_value_schema(s), false);
         if (items == NULL)
@@ -225,13 +245,14 @@ static json_t *required_form(schema_ctx *c, const sl_schema *s)
             else
                 snprintf(name, sizeof(name), "MapEntry%d", c->entries);
             json_t *entry = json_pack("{s:s,s:s,s:s,s:[{s:s,s:o},{s:s,s:o}]}", "type", "record",
-                                      "name", name, "namespace", AVRO_NS, "fields", "name",
-                                      "key", "type", keys, "name", "value", "type", values);
+                                      "name", name, "namespace", AVRO_NS, "fields", "name", "key",
+                                      "type", keys, "name", "value", "type", values);
             o = json_pack("{s:s,s:o}", "type", "array", "items", entry);
         }
         break;
     }
-    case SL_TYPE_STRUCT: return record(c, s);
+    case SL_TYPE_STRUCT:
+        return record(c, s);
     default:
         snprintf(c->errstr, c->errstr_size, "schema of unknown type %d", (int)sl_schema_type(s));
         return NULL;

@@ -10,9 +10,8 @@ static const char *const compat_names[] = {"NONE", "BACKWARD", "FORWARD", "FULL"
 
 static const char *tname(const sl_schema *s)
 {
-    static const char *const names[] = {"INT8",   "INT16", "INT32", "INT64",
-                                        "FLOAT32", "FLOAT64", "BOOLEAN", "STRING",
-                                        "BYTES",  "ARRAY", "MAP",   "STRUCT"};
+    static const char *const names[] = {"INT8",    "INT16",  "INT32", "INT64", "FLOAT32", "FLOAT64",
+                                        "BOOLEAN", "STRING", "BYTES", "ARRAY", "MAP",     "STRUCT"};
     unsigned t = (unsigned)sl_schema_type(s);
     return t < sizeof(names) / sizeof(names[0]) ? names[t] : "null";
 }
@@ -27,8 +26,8 @@ int fs_compat_parse(const char *name, fs_compat *out)
     return SL_ERR;
 }
 
-int fs_compat_should_change(fs_compat c, const sl_schema *rec, const sl_schema *cur,
-                            char *errstr, size_t errstr_size)
+int fs_compat_should_change(fs_compat c, const sl_schema *rec, const sl_schema *cur, char *errstr,
+                            size_t errstr_size)
 {
     if (rec == NULL && cur == NULL)
         return 0;
@@ -69,9 +68,12 @@ static bool promotable(sl_type from, sl_type to)
                to == SL_TYPE_FLOAT64;
     case SL_TYPE_INT32:
         return to == SL_TYPE_INT64 || to == SL_TYPE_FLOAT32 || to == SL_TYPE_FLOAT64;
-    case SL_TYPE_INT64: return to == SL_TYPE_FLOAT32 || to == SL_TYPE_FLOAT64;
-    case SL_TYPE_FLOAT32: return to == SL_TYPE_FLOAT64;
-    default: return false;
+    case SL_TYPE_INT64:
+        return to == SL_TYPE_FLOAT32 || to == SL_TYPE_FLOAT64;
+    case SL_TYPE_FLOAT32:
+        return to == SL_TYPE_FLOAT64;
+    default:
+        return false;
     }
 }
 
@@ -108,8 +110,9 @@ static int check_compatible(const sl_schema *from, const sl_schema *to, char *er
         return SL_ERR;
     }
     if (!same_params(from, to)) {
-        snprintf(errstr, errstr_size, "Schema parameters not equal. source schema: %s and target "
-                                      "schema: %s",
+        snprintf(errstr, errstr_size,
+                 "Schema parameters not equal. source schema: %s and target "
+                 "schema: %s",
                  tname(from), tname(to));
         return SL_ERR;
     }
@@ -121,12 +124,23 @@ static sl_value *promote(const sl_value *v, sl_type to)
     int64_t i;
     double d;
     switch (to) {
-    case SL_TYPE_INT16: sl_value_get_int(v, &i); return sl_value_new_int16((int16_t)i);
-    case SL_TYPE_INT32: sl_value_get_int(v, &i); return sl_value_new_int32((int32_t)i);
-    case SL_TYPE_INT64: sl_value_get_int(v, &i); return sl_value_new_int64(i);
-    case SL_TYPE_FLOAT32: sl_value_get_double(v, &d); return sl_value_new_float32((float)d);
-    case SL_TYPE_FLOAT64: sl_value_get_double(v, &d); return sl_value_new_float64(d);
-    default: return sl_value_copy(v);
+    case SL_TYPE_INT16:
+        sl_value_get_int(v, &i);
+        return sl_value_new_int16((int16_t)i);
+    case SL_TYPE_INT32:
+        sl_value_get_int(v, &i);
+        return sl_value_new_int32((int32_t)i);
+    case SL_TYPE_INT64:
+        sl_value_get_int(v, &i);
+        return sl_value_new_int64(i);
+    case SL_TYPE_FLOAT32:
+        sl_value_get_double(v, &d);
+        return sl_value_new_float32((float)d);
+    case SL_TYPE_FLOAT64:
+        sl_value_get_double(v, &d);
+        return sl_value_new_float64(d);
+    default:
+        return sl_value_copy(v);
     }
 }
 
@@ -144,8 +158,9 @@ int fs_project(const sl_schema *from, const sl_value *v, const sl_schema *to, sl
             return SL_OK;
         const sl_value *def = sl_schema_default(to);
         if (def == NULL) {
-            snprintf(errstr, errstr_size, "Writer schema is optional, however, target schema "
-                                          "does not provide a default value.");
+            snprintf(errstr, errstr_size,
+                     "Writer schema is optional, however, target schema "
+                     "does not provide a default value.");
             return SL_ERR;
         }
         *out = sl_value_copy(def);
@@ -183,8 +198,8 @@ static int project_required(const sl_schema *from, const sl_value *v, const sl_s
             } else if (sl_schema_default(tfs) != NULL) {
                 fv = sl_value_copy(sl_schema_default(tfs));
             } else if (!sl_schema_optional(tfs)) {
-                snprintf(errstr, errstr_size,
-                         "Required field `%s` is missing from source schema", name);
+                snprintf(errstr, errstr_size, "Required field `%s` is missing from source schema",
+                         name);
                 sl_value_destroy(st);
                 return SL_ERR;
             }

@@ -20,8 +20,8 @@ int fs_compat_parse(const char *name, fs_compat *out);
  * `cur` (the schema of the open files; NULL = schemaless)? Returns 1 (new schema: rotate), 0
  * (keep `cur`, project the value onto it when they differ), or SL_ERR when the change cannot
  * be handled (schemaless <-> schema, or a missing version outside NONE), with the reason. */
-int fs_compat_should_change(fs_compat c, const sl_schema *rec, const sl_schema *cur,
-                            char *errstr, size_t errstr_size);
+int fs_compat_should_change(fs_compat c, const sl_schema *rec, const sl_schema *cur, char *errstr,
+                            size_t errstr_size);
 
 /* Project `v` (borrowed) of schema `from` onto schema `to`: struct fields by name (missing ones
  * take the target's default or null when optional), numeric promotion (int8 -> ... -> float64),

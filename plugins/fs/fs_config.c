@@ -60,8 +60,9 @@ static int valid_extractor(const sl_config_def *def, const char *value, char *er
     fs_ts_kind k;
     if (fs_extractor_resolve(value, &k) == SL_OK)
         return SL_OK;
-    snprintf(errstr, errstr_size, "unknown timestamp extractor; use Record, RecordField or "
-                                  "Wallclock");
+    snprintf(errstr, errstr_size,
+             "unknown timestamp extractor; use Record, RecordField or "
+             "Wallclock");
     return SL_ERR;
 }
 
@@ -90,144 +91,233 @@ static int valid_codec(const sl_config_def *def, const char *value, char *errstr
 #define G_PART "Partitioner"
 
 const sl_config_def fs_config_defs[] = {
-    {.name = "store.url", .type = SL_CFG_STRING, .importance = SL_IMPORTANCE_HIGH,
+    {.name = "store.url",
+     .type = SL_CFG_STRING,
+     .importance = SL_IMPORTANCE_HIGH,
      .doc = "Where files are written: file:///path or a plain path on a local or mounted file "
             "system. hdfs:// URLs are refused.",
-     .group = G_STORE, .width = SL_WIDTH_MEDIUM, .display_name = "Store URL",
+     .group = G_STORE,
+     .width = SL_WIDTH_MEDIUM,
+     .display_name = "Store URL",
      .validator = SL_VALIDATE_CUSTOM(valid_store_url)},
-    {.name = "hdfs.url", .type = SL_CFG_STRING, .importance = SL_IMPORTANCE_LOW,
+    {.name = "hdfs.url",
+     .type = SL_CFG_STRING,
+     .importance = SL_IMPORTANCE_LOW,
      .doc = "Deprecated synonym of store.url (used when store.url is not set).",
-     .group = G_STORE, .width = SL_WIDTH_MEDIUM, .display_name = "HDFS URL",
+     .group = G_STORE,
+     .width = SL_WIDTH_MEDIUM,
+     .display_name = "HDFS URL",
      .validator = SL_VALIDATE_CUSTOM(valid_store_url)},
-    {.name = "topics.dir", .type = SL_CFG_STRING, .default_value = "topics",
+    {.name = "topics.dir",
+     .type = SL_CFG_STRING,
+     .default_value = "topics",
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "Directory under store.url where data files go: "
             "<topics.dir>/<topic>/<encoded partition>/.",
-     .group = G_STORE, .width = SL_WIDTH_SHORT, .display_name = "Topics directory"},
-    {.name = "logs.dir", .type = SL_CFG_STRING, .default_value = "logs",
+     .group = G_STORE,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Topics directory"},
+    {.name = "logs.dir",
+     .type = SL_CFG_STRING,
+     .default_value = "logs",
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "Directory under store.url for the write-ahead logs: "
             "<logs.dir>/<topic>/<partition>/log.",
-     .group = G_STORE, .width = SL_WIDTH_SHORT, .display_name = "Logs directory"},
-    {.name = "format.class", .type = SL_CFG_STRING,
+     .group = G_STORE,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Logs directory"},
+    {.name = "format.class",
+     .type = SL_CFG_STRING,
      .default_value = "io.confluent.connect.hdfs.avro.AvroFormat",
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "Output format: io.confluent.connect.hdfs.avro.AvroFormat (Avro object container "
             "files), io.confluent.connect.hdfs.json.JsonFormat (JSON lines), "
             "io.sluice.connect.fs.CsvFormat (CSV); or avro, json, csv.",
-     .group = G_CONN, .width = SL_WIDTH_LONG, .display_name = "Format class",
+     .group = G_CONN,
+     .width = SL_WIDTH_LONG,
+     .display_name = "Format class",
      .validator = SL_VALIDATE_CUSTOM(valid_format),
      .recommended = (const char *const[]){"io.confluent.connect.hdfs.avro.AvroFormat",
                                           "io.confluent.connect.hdfs.json.JsonFormat",
                                           "io.sluice.connect.fs.CsvFormat", NULL}},
-    {.name = "flush.size", .type = SL_CFG_INT, .required = true,
+    {.name = "flush.size",
+     .type = SL_CFG_INT,
+     .required = true,
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "Number of records written to a topic partition's files before they are committed.",
-     .group = G_CONN, .width = SL_WIDTH_SHORT, .display_name = "Flush size",
+     .group = G_CONN,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Flush size",
      .validator = SL_VALIDATE_MIN(1)},
-    {.name = "rotate.interval.ms", .type = SL_CFG_LONG, .default_value = "-1",
+    {.name = "rotate.interval.ms",
+     .type = SL_CFG_LONG,
+     .default_value = "-1",
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "Commit the open files when a record's time (timestamp.extractor) is this many ms "
             "or more after the time of their first record; that record starts the next file. "
             "-1 disables.",
-     .group = G_CONN, .width = SL_WIDTH_MEDIUM, .display_name = "Rotate interval (ms)"},
-    {.name = "rotate.schedule.interval.ms", .type = SL_CFG_LONG, .default_value = "-1",
+     .group = G_CONN,
+     .width = SL_WIDTH_MEDIUM,
+     .display_name = "Rotate interval (ms)"},
+    {.name = "rotate.schedule.interval.ms",
+     .type = SL_CFG_LONG,
+     .default_value = "-1",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Commit the open files by the wall clock, at boundaries of this interval counted "
             "from midnight in timezone, even when no more records arrive. -1 disables.",
-     .group = G_CONN, .width = SL_WIDTH_MEDIUM, .display_name = "Rotate schedule interval (ms)"},
-    {.name = "filename.offset.zero.pad.width", .type = SL_CFG_INT, .default_value = "10",
+     .group = G_CONN,
+     .width = SL_WIDTH_MEDIUM,
+     .display_name = "Rotate schedule interval (ms)"},
+    {.name = "filename.offset.zero.pad.width",
+     .type = SL_CFG_INT,
+     .default_value = "10",
      .importance = SL_IMPORTANCE_LOW,
      .doc = "Width to which the offsets in committed file names are zero-padded.",
-     .group = G_CONN, .width = SL_WIDTH_SHORT, .display_name = "Filename offset zero pad width",
+     .group = G_CONN,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Filename offset zero pad width",
      .validator = SL_VALIDATE_RANGE(0, 19)},
-    {.name = "schema.compatibility", .type = SL_CFG_STRING, .default_value = "NONE",
+    {.name = "schema.compatibility",
+     .type = SL_CFG_STRING,
+     .default_value = "NONE",
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "How a value schema change is handled: NONE (any change starts a new file), "
             "BACKWARD or FULL (a newer version starts a new file; older records are projected "
             "onto it), FORWARD (an older version starts a new file; newer records are "
             "projected). All but NONE need schema versions.",
-     .group = G_CONN, .width = SL_WIDTH_SHORT, .display_name = "Schema compatibility",
+     .group = G_CONN,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Schema compatibility",
      .validator = SL_VALIDATE_IN_ICASE("NONE", "BACKWARD", "FORWARD", "FULL"),
      .recommended = (const char *const[]){"NONE", "BACKWARD", "FORWARD", "FULL", NULL}},
-    {.name = "behavior.on.null.values", .type = SL_CFG_STRING, .default_value = "ignore",
+    {.name = "behavior.on.null.values",
+     .type = SL_CFG_STRING,
+     .default_value = "ignore",
      .importance = SL_IMPORTANCE_LOW,
      .doc = "Records with a null value (tombstones): ignore (skip them) or fail (report them as "
             "bad records).",
-     .group = G_CONN, .width = SL_WIDTH_SHORT, .display_name = "Behavior for null values",
+     .group = G_CONN,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Behavior for null values",
      .validator = SL_VALIDATE_IN_ICASE("ignore", "fail")},
-    {.name = "avro.codec", .type = SL_CFG_STRING, .default_value = "null",
+    {.name = "avro.codec",
+     .type = SL_CFG_STRING,
+     .default_value = "null",
      .importance = SL_IMPORTANCE_LOW,
-     .doc = "Compression of Avro data blocks: null or deflate.", .group = G_CONN,
-     .width = SL_WIDTH_SHORT, .display_name = "Avro codec",
+     .doc = "Compression of Avro data blocks: null or deflate.",
+     .group = G_CONN,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Avro codec",
      .validator = SL_VALIDATE_CUSTOM(valid_codec)},
-    {.name = "csv.header", .type = SL_CFG_BOOLEAN, .default_value = "true",
+    {.name = "csv.header",
+     .type = SL_CFG_BOOLEAN,
+     .default_value = "true",
      .importance = SL_IMPORTANCE_LOW,
-     .doc = "CSV: start each file with a line of column names.", .group = G_CONN,
-     .width = SL_WIDTH_SHORT, .display_name = "CSV header"},
-    {.name = "retry.backoff.ms", .type = SL_CFG_LONG, .default_value = "5000",
+     .doc = "CSV: start each file with a line of column names.",
+     .group = G_CONN,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "CSV header"},
+    {.name = "retry.backoff.ms",
+     .type = SL_CFG_LONG,
+     .default_value = "5000",
      .importance = SL_IMPORTANCE_LOW,
      .doc = "After a file-system error, how long a partition waits before recovering and "
             "writing again.",
-     .group = G_CONN, .width = SL_WIDTH_SHORT, .display_name = "Retry backoff (ms)",
+     .group = G_CONN,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Retry backoff (ms)",
      .validator = SL_VALIDATE_MIN(0)},
-    {.name = "partitioner.class", .type = SL_CFG_STRING,
+    {.name = "partitioner.class",
+     .type = SL_CFG_STRING,
      .default_value = "io.confluent.connect.storage.partitioner.DefaultPartitioner",
      .importance = SL_IMPORTANCE_HIGH,
      .doc = "How records map to directories: DefaultPartitioner (partition=<n>), "
             "FieldPartitioner (<field>=<value>), TimeBasedPartitioner (path.format), "
             "DailyPartitioner, HourlyPartitioner (io.confluent.connect.storage.partitioner "
             "class names or default, field, time, daily, hourly).",
-     .group = G_PART, .width = SL_WIDTH_LONG, .display_name = "Partitioner class",
+     .group = G_PART,
+     .width = SL_WIDTH_LONG,
+     .display_name = "Partitioner class",
      .validator = SL_VALIDATE_CUSTOM(valid_partitioner),
      .recommended =
          (const char *const[]){"io.confluent.connect.storage.partitioner.DefaultPartitioner",
                                "io.confluent.connect.storage.partitioner.FieldPartitioner",
                                "io.confluent.connect.storage.partitioner.TimeBasedPartitioner",
                                "io.confluent.connect.storage.partitioner.DailyPartitioner",
-                               "io.confluent.connect.storage.partitioner.HourlyPartitioner",
-                               NULL}},
-    {.name = "partition.field.name", .type = SL_CFG_LIST, .default_value = "",
+                               "io.confluent.connect.storage.partitioner.HourlyPartitioner", NULL}},
+    {.name = "partition.field.name",
+     .type = SL_CFG_LIST,
+     .default_value = "",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "FieldPartitioner: the value fields (dots reach nested fields) whose values name "
             "the directories, in order.",
-     .group = G_PART, .width = SL_WIDTH_MEDIUM, .display_name = "Partition field names"},
-    {.name = "path.format", .type = SL_CFG_STRING, .default_value = "",
+     .group = G_PART,
+     .width = SL_WIDTH_MEDIUM,
+     .display_name = "Partition field names"},
+    {.name = "path.format",
+     .type = SL_CFG_STRING,
+     .default_value = "",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "TimeBasedPartitioner: Joda-Time pattern of the directories, e.g. "
             "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH.",
-     .group = G_PART, .width = SL_WIDTH_LONG, .display_name = "Path format"},
-    {.name = "partition.duration.ms", .type = SL_CFG_LONG, .default_value = "-1",
+     .group = G_PART,
+     .width = SL_WIDTH_LONG,
+     .display_name = "Path format"},
+    {.name = "partition.duration.ms",
+     .type = SL_CFG_LONG,
+     .default_value = "-1",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "TimeBasedPartitioner: length of a time bucket in ms (local time in timezone is "
             "floored to it).",
-     .group = G_PART, .width = SL_WIDTH_MEDIUM, .display_name = "Partition duration (ms)"},
-    {.name = "locale", .type = SL_CFG_STRING, .default_value = "",
+     .group = G_PART,
+     .width = SL_WIDTH_MEDIUM,
+     .display_name = "Partition duration (ms)"},
+    {.name = "locale",
+     .type = SL_CFG_STRING,
+     .default_value = "",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Locale of month and day names in path.format (e.g. en_US). Empty means English.",
-     .group = G_PART, .width = SL_WIDTH_SHORT, .display_name = "Locale"},
-    {.name = "timezone", .type = SL_CFG_STRING, .default_value = "",
+     .group = G_PART,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Locale"},
+    {.name = "timezone",
+     .type = SL_CFG_STRING,
+     .default_value = "",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "Time zone of path.format and rotate.schedule.interval.ms: a tz database name "
             "(America/Los_Angeles), UTC, or an offset (+05:30). Empty means UTC.",
-     .group = G_PART, .width = SL_WIDTH_SHORT, .display_name = "Timezone",
+     .group = G_PART,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Timezone",
      .validator = SL_VALIDATE_CUSTOM(valid_timezone)},
-    {.name = "timestamp.extractor", .type = SL_CFG_STRING, .default_value = "Record",
+    {.name = "timestamp.extractor",
+     .type = SL_CFG_STRING,
+     .default_value = "Record",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "The time of a record for time-based partitioning and rotate.interval.ms: Record "
             "(Kafka timestamp), RecordField (timestamp.field) or Wallclock.",
-     .group = G_PART, .width = SL_WIDTH_SHORT, .display_name = "Timestamp extractor",
+     .group = G_PART,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Timestamp extractor",
      .validator = SL_VALIDATE_CUSTOM(valid_extractor),
      .recommended = (const char *const[]){"Record", "RecordField", "Wallclock", NULL}},
-    {.name = "timestamp.field", .type = SL_CFG_STRING, .default_value = "timestamp",
+    {.name = "timestamp.field",
+     .type = SL_CFG_STRING,
+     .default_value = "timestamp",
      .importance = SL_IMPORTANCE_MEDIUM,
      .doc = "RecordField extractor: the value field holding the time (epoch ms, Timestamp, or "
             "ISO-8601 text).",
-     .group = G_PART, .width = SL_WIDTH_SHORT, .display_name = "Timestamp field"},
-    {.name = "directory.delim", .type = SL_CFG_STRING, .default_value = "/",
+     .group = G_PART,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Timestamp field"},
+    {.name = "directory.delim",
+     .type = SL_CFG_STRING,
+     .default_value = "/",
      .importance = SL_IMPORTANCE_LOW,
      .doc = "Separator between the levels of FieldPartitioner directories.",
-     .group = G_PART, .width = SL_WIDTH_SHORT, .display_name = "Directory delimiter"},
+     .group = G_PART,
+     .width = SL_WIDTH_SHORT,
+     .display_name = "Directory delimiter"},
     SL_CONFIG_END,
 };
 
@@ -284,8 +374,9 @@ int fs_conf_load(const sl_config *config, sl_validation *v, fs_conf **out, char 
         url_key = "hdfs.url";
     }
     if (url == NULL || url[0] == '\0')
-        bad(&lc, "store.url", "Missing required configuration \"store.url\" which has no "
-                              "default value.");
+        bad(&lc, "store.url",
+            "Missing required configuration \"store.url\" which has no "
+            "default value.");
     else if (fs_store_root(url, &c->root, err, sizeof(err)) != SL_OK)
         bad(&lc, url_key, "%s", err);
 
@@ -323,8 +414,7 @@ int fs_conf_load(const sl_config *config, sl_validation *v, fs_conf **out, char 
     const char *pclass = sl_config_string(config, "partitioner.class");
     const char *shorthand_format = NULL;
     int64_t shorthand_duration = 0;
-    if (fs_partitioner_resolve(pclass, &pc.kind, &shorthand_duration, &shorthand_format) !=
-        SL_OK) {
+    if (fs_partitioner_resolve(pclass, &pc.kind, &shorthand_duration, &shorthand_format) != SL_OK) {
         bad(&lc, "partitioner.class", "unknown partitioner '%s'", pclass ? pclass : "null");
     } else if (shorthand_format != NULL) {
         /* Daily/Hourly fix both, as Confluent's shorthands override what is configured. */
@@ -338,16 +428,14 @@ int fs_conf_load(const sl_config *config, sl_validation *v, fs_conf **out, char 
     pc.timezone = sl_config_string(config, "timezone");
     pc.ts_field = sl_config_string(config, "timestamp.field");
     pc.delim = sl_config_string(config, "directory.delim");
-    if (fs_extractor_resolve(sl_config_string(config, "timestamp.extractor"), &pc.ts_kind) !=
-        SL_OK)
+    if (fs_extractor_resolve(sl_config_string(config, "timestamp.extractor"), &pc.ts_kind) != SL_OK)
         bad(&lc, "timestamp.extractor", "unknown timestamp extractor");
     if (pc.ts_kind == FS_TS_RECORD_FIELD && (pc.ts_field == NULL || pc.ts_field[0] == '\0'))
         bad(&lc, "timestamp.field", "must be set for the RecordField timestamp extractor");
     if (!lc.failed) {
         bool fallback = false;
         if (fs_partitioner_new(&pc, &c->partitioner, &fallback, err, sizeof(err)) != SL_OK) {
-            const char *key = strstr(err, "path.format") || strstr(err, "pattern")
-                                  ? "path.format"
+            const char *key = strstr(err, "path.format") || strstr(err, "pattern") ? "path.format"
                               : strstr(err, "partition.duration.ms") ? "partition.duration.ms"
                               : strstr(err, "partition.field.name")  ? "partition.field.name"
                               : strstr(err, "time zone")             ? "timezone"

@@ -11,7 +11,7 @@
 #include "fs_format.h"
 #include "fs_io.h"
 
-#define OUT_BUFFER (256 * 1024)
+#define OUT_BUFFER (64 * 1024) /* per open file: time layouts may open many */
 
 int fs_format_resolve(const char *name, fs_format_kind *out)
 {
@@ -124,8 +124,8 @@ static void writer_free(fs_writer *w)
     free(w);
 }
 
-int fs_writer_open(fs_format_kind kind, const fs_format_opts *opts, int fd,
-                   const sl_schema *schema, fs_writer **out, char *errstr, size_t errstr_size)
+int fs_writer_open(fs_format_kind kind, const fs_format_opts *opts, int fd, const sl_schema *schema,
+                   fs_writer **out, char *errstr, size_t errstr_size)
 {
     *out = NULL;
     fs_writer *w = calloc(1, sizeof(*w));
@@ -149,7 +149,10 @@ int fs_writer_open(fs_format_kind kind, const fs_format_opts *opts, int fd,
     return SL_OK;
 }
 
-uint64_t fs_writer_bytes(const fs_writer *w) { return w->out.written + w->out.len; }
+uint64_t fs_writer_bytes(const fs_writer *w)
+{
+    return w->out.written + w->out.len;
+}
 
 static int line_add(fs_writer *w, const char *s, size_t n)
 {
@@ -357,9 +360,12 @@ static int csv_write(fs_writer *w, const sl_value *v, char *errstr, size_t errst
 int fs_writer_write(fs_writer *w, const sl_value *value, char *errstr, size_t errstr_size)
 {
     switch (w->kind) {
-    case FS_FMT_AVRO: return fs_avro_write(w->avro, value, errstr, errstr_size);
-    case FS_FMT_CSV: return csv_write(w, value, errstr, errstr_size);
-    case FS_FMT_JSON: break;
+    case FS_FMT_AVRO:
+        return fs_avro_write(w->avro, value, errstr, errstr_size);
+    case FS_FMT_CSV:
+        return csv_write(w, value, errstr, errstr_size);
+    case FS_FMT_JSON:
+        break;
     }
     /* JsonFormat: each value as JsonConverter with schemas.enable=false writes it, one per
      * line. */
@@ -404,4 +410,7 @@ int fs_writer_finish(fs_writer *w, char *errstr, size_t errstr_size)
     return rc == SL_OK ? SL_OK : FS_ERR_IO;
 }
 
-void fs_writer_discard(fs_writer *w) { writer_free(w); }
+void fs_writer_discard(fs_writer *w)
+{
+    writer_free(w);
+}

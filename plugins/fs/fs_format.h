@@ -49,8 +49,8 @@ typedef struct fs_writer fs_writer;
  * NULL = schemaless; Avro needs a schema and writes its container header now). SL_OK,
  * FS_ERR_RECORD when the schema cannot be represented (reason in errstr; the fd is closed), or
  * FS_ERR_IO. */
-int fs_writer_open(fs_format_kind kind, const fs_format_opts *opts, int fd,
-                   const sl_schema *schema, fs_writer **out, char *errstr, size_t errstr_size);
+int fs_writer_open(fs_format_kind kind, const fs_format_opts *opts, int fd, const sl_schema *schema,
+                   fs_writer **out, char *errstr, size_t errstr_size);
 
 /* Append one value (borrowed; its schema is the writer's). SL_OK, FS_ERR_RECORD (nothing
  * written) or FS_ERR_IO. */
@@ -74,8 +74,8 @@ uint64_t fs_writer_bytes(const fs_writer *w);
 char *fs_avro_schema_json(const sl_schema *schema, char *errstr, size_t errstr_size);
 
 typedef struct fs_avro fs_avro;
-int fs_avro_open(fs_out *out, const sl_schema *schema, const fs_format_opts *opts,
-                 fs_avro **res, char *errstr, size_t errstr_size);
+int fs_avro_open(fs_out *out, const sl_schema *schema, const fs_format_opts *opts, fs_avro **res,
+                 char *errstr, size_t errstr_size);
 int fs_avro_write(fs_avro *a, const sl_value *value, char *errstr, size_t errstr_size);
 /* Flush the pending block into `out` (not synced). */
 int fs_avro_flush(fs_avro *a, char *errstr, size_t errstr_size);

@@ -60,8 +60,7 @@ int fs_mkdirs(const char *path, char *errstr, size_t errstr_size)
         if (mkdir(path, 0755) == 0) {
             rc = fs_fsync_dir(parent, errstr, errstr_size);
         } else if (errno != EEXIST) {
-            snprintf(errstr, errstr_size, "cannot create directory %s: %s", path,
-                     strerror(errno));
+            snprintf(errstr, errstr_size, "cannot create directory %s: %s", path, strerror(errno));
             rc = SL_ERR;
         }
     }

@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +101,7 @@ int fs_store_root(const char *url, char **out, char *errstr, size_t errstr_size)
             free(p);
             return SL_ERR;
         }
-        char *abs = fs_path_join(cwd, p, NULL);
+        char *abs = fs_path_join(cwd, p);
         free(p);
         if (abs == NULL) {
             snprintf(errstr, errstr_size, "out of memory");
@@ -155,20 +154,17 @@ int fs_clean_rel(const char *dir, const char *key, char **out, char *errstr, siz
     return SL_OK;
 }
 
-char *fs_path_join(const char *first, ...)
+char *fs_path_joinv(const char *const *parts)
 {
-    va_list ap;
     size_t total = 1;
-    va_start(ap, first);
-    for (const char *s = first; s != NULL; s = va_arg(ap, const char *))
-        total += strlen(s) + 1;
-    va_end(ap);
+    for (size_t i = 0; parts[i] != NULL; i++)
+        total += strlen(parts[i]) + 1;
     char *r = malloc(total);
     if (r == NULL)
         return NULL;
     size_t n = 0;
-    va_start(ap, first);
-    for (const char *s = first; s != NULL; s = va_arg(ap, const char *)) {
+    for (size_t i = 0; parts[i] != NULL; i++) {
+        const char *s = parts[i];
         size_t l = strlen(s);
         if (l == 0)
             continue;
@@ -186,13 +182,12 @@ char *fs_path_join(const char *first, ...)
         while (n > 1 && r[n - 1] == '/')
             n--;
     }
-    va_end(ap);
     r[n] = '\0';
     return r;
 }
 
-size_t fs_name_committed(char *buf, size_t cap, const char *topic, int32_t partition,
-                         int64_t start, int64_t end, int pad, const char *ext)
+size_t fs_name_committed(char *buf, size_t cap, const char *topic, int32_t partition, int64_t start,
+                         int64_t end, int pad, const char *ext)
 {
     if (pad < 0)
         pad = 0;
@@ -203,7 +198,10 @@ size_t fs_name_committed(char *buf, size_t cap, const char *topic, int32_t parti
     return n < 0 ? 0 : (size_t)n;
 }
 
-static bool topic_char(int c) { return isalnum(c) || c == '.' || c == '_' || c == '-'; }
+static bool topic_char(int c)
+{
+    return isalnum(c) || c == '.' || c == '_' || c == '-';
+}
 
 /* Parse a non-negative decimal up to '+' or the end; advances *p. */
 static bool parse_num(const char **p, int64_t max, int64_t *out)

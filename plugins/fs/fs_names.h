@@ -20,15 +20,16 @@ int fs_store_root(const char *url, char **out, char *errstr, size_t errstr_size)
  * '/' removed; "." and ".." components refused (they would leave the store). Caller frees. */
 int fs_clean_rel(const char *dir, const char *key, char **out, char *errstr, size_t errstr_size);
 
-/* Join path parts with single '/' separators, skipping NULL and empty parts; the list ends with
- * NULL. Caller frees; NULL when out of memory. */
-char *fs_path_join(const char *first, ...);
+/* Join path parts (a NULL-terminated array) with single '/' separators, skipping empty parts.
+ * Caller frees; NULL when out of memory. fs_path_join(a, b, ...) builds the array. */
+char *fs_path_joinv(const char *const *parts);
+#define fs_path_join(...) fs_path_joinv((const char *const[]){__VA_ARGS__, NULL})
 
 /* "<topic>+<partition>+<start>+<end><ext>", offsets zero-padded to `pad` digits (wider values
  * are printed whole), as the HDFS connector's committed files. Returns the length the name
  * needs (as snprintf); buf holds the (possibly truncated) name. */
-size_t fs_name_committed(char *buf, size_t cap, const char *topic, int32_t partition,
-                         int64_t start, int64_t end, int pad, const char *ext);
+size_t fs_name_committed(char *buf, size_t cap, const char *topic, int32_t partition, int64_t start,
+                         int64_t end, int pad, const char *ext);
 
 typedef struct fs_name_parts {
     char topic[FS_TOPIC_MAX + 1];

@@ -179,9 +179,18 @@ fail:
     return SL_ERR;
 }
 
-fs_part_kind fs_partitioner_kind(const fs_partitioner *p) { return p->kind; }
-const fs_tz *fs_partitioner_tz(const fs_partitioner *p) { return p->tz; }
-bool fs_partitioner_wallclock(const fs_partitioner *p) { return p->ts_kind == FS_TS_WALLCLOCK; }
+fs_part_kind fs_partitioner_kind(const fs_partitioner *p)
+{
+    return p->kind;
+}
+const fs_tz *fs_partitioner_tz(const fs_partitioner *p)
+{
+    return p->tz;
+}
+bool fs_partitioner_wallclock(const fs_partitioner *p)
+{
+    return p->ts_kind == FS_TS_WALLCLOCK;
+}
 
 /* ---- field lookup ---- */
 
@@ -204,8 +213,8 @@ static bool lookup(const sl_value *v, const sl_schema *s, const char *name, cons
             const char *k = sl_value_get_string(sl_value_map_key_at(v, i), NULL);
             if (k != NULL && strcmp(k, name) == 0) {
                 *out = sl_value_map_value_at(v, i);
-                *out_schema = s && sl_schema_type(s) == SL_TYPE_MAP ? sl_schema_value_schema(s)
-                                                                    : NULL;
+                *out_schema =
+                    s && sl_schema_type(s) == SL_TYPE_MAP ? sl_schema_value_schema(s) : NULL;
                 return true;
             }
         }
@@ -228,9 +237,8 @@ static bool lookup(const sl_value *v, const sl_schema *s, const char *name, cons
 
 static const char *type_name(sl_type t)
 {
-    static const char *const names[] = {"INT8",   "INT16", "INT32", "INT64",
-                                        "FLOAT32", "FLOAT64", "BOOLEAN", "STRING",
-                                        "BYTES",  "ARRAY", "MAP",   "STRUCT"};
+    static const char *const names[] = {"INT8",    "INT16",  "INT32", "INT64", "FLOAT32", "FLOAT64",
+                                        "BOOLEAN", "STRING", "BYTES", "ARRAY", "MAP",     "STRUCT"};
     return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "null";
 }
 
@@ -267,8 +275,8 @@ static int encode_field(const fs_partitioner *p, const sl_record *r, strbuf *b, 
     const sl_value *v = sl_record_value(r);
     sl_type vt = sl_value_type(v);
     if (vt != SL_TYPE_STRUCT && vt != SL_TYPE_MAP) {
-        snprintf(errstr, errstr_size,
-                 "FieldPartitioner needs a struct or map value, got %s", type_name(vt));
+        snprintf(errstr, errstr_size, "FieldPartitioner needs a struct or map value, got %s",
+                 type_name(vt));
         return SL_ERR;
     }
     for (size_t i = 0; i < p->nfields; i++) {
@@ -299,12 +307,15 @@ static int encode_field(const fs_partitioner *p, const sl_record *r, strbuf *b, 
             len = (size_t)snprintf(num, sizeof(num), "%lld", (long long)iv);
             text = num;
             break;
-        case SL_TYPE_STRING: text = sl_value_get_string(fv, &len); break;
+        case SL_TYPE_STRING:
+            text = sl_value_get_string(fv, &len);
+            break;
         case SL_TYPE_BOOLEAN:
             text = sl_value_get_bool(fv) ? "true" : "false";
             len = strlen(text);
             break;
-        default: break;
+        default:
+            break;
         }
         if (text == NULL) {
             snprintf(errstr, errstr_size, "Type %s is not supported as a partition field ('%s')",
@@ -327,8 +338,8 @@ static int encode_field(const fs_partitioner *p, const sl_record *r, strbuf *b, 
     return SL_OK;
 }
 
-int fs_partitioner_encode(const fs_partitioner *p, const sl_record *r, int64_t now_ms,
-                          char **out, char *errstr, size_t errstr_size)
+int fs_partitioner_encode(const fs_partitioner *p, const sl_record *r, int64_t now_ms, char **out,
+                          char *errstr, size_t errstr_size)
 {
     *out = NULL;
     strbuf b = {0};
@@ -340,7 +351,9 @@ int fs_partitioner_encode(const fs_partitioner *p, const sl_record *r, int64_t n
         sb_add(&b, buf, (size_t)n);
         break;
     }
-    case FS_PART_FIELD: rc = encode_field(p, r, &b, errstr, errstr_size); break;
+    case FS_PART_FIELD:
+        rc = encode_field(p, r, &b, errstr, errstr_size);
+        break;
     case FS_PART_TIME: {
         int64_t ts;
         rc = fs_partitioner_timestamp(p, r, now_ms, &ts, errstr, errstr_size);
@@ -380,7 +393,9 @@ int fs_partitioner_timestamp(const fs_partitioner *p, const sl_record *r, int64_
                              int64_t *ts, char *errstr, size_t errstr_size)
 {
     switch (p->ts_kind) {
-    case FS_TS_WALLCLOCK: *ts = now_ms; return SL_OK;
+    case FS_TS_WALLCLOCK:
+        *ts = now_ms;
+        return SL_OK;
     case FS_TS_RECORD:
         *ts = sl_record_timestamp(r);
         if (*ts < 0) {
@@ -390,7 +405,8 @@ int fs_partitioner_timestamp(const fs_partitioner *p, const sl_record *r, int64_
             return SL_ERR;
         }
         return SL_OK;
-    case FS_TS_RECORD_FIELD: break;
+    case FS_TS_RECORD_FIELD:
+        break;
     }
     const sl_value *fv = NULL;
     const sl_schema *fs = NULL;

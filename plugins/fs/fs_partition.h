@@ -26,13 +26,13 @@ typedef struct fs_part_conf {
     fs_part_kind kind;
     const char *const *fields; /* FS_PART_FIELD: partition.field.name */
     size_t nfields;
-    const char *path_format;   /* FS_PART_TIME */
-    int64_t duration_ms;       /* FS_PART_TIME: partition.duration.ms */
+    const char *path_format; /* FS_PART_TIME */
+    int64_t duration_ms;     /* FS_PART_TIME: partition.duration.ms */
     const char *locale;
     const char *timezone;
     fs_ts_kind ts_kind;
-    const char *ts_field;      /* FS_TS_RECORD_FIELD: timestamp.field (dots for nesting) */
-    const char *delim;         /* directory.delim */
+    const char *ts_field; /* FS_TS_RECORD_FIELD: timestamp.field (dots for nesting) */
+    const char *delim;    /* directory.delim */
 } fs_part_conf;
 
 /* An immutable, configured partitioner; safe to share between threads. */
@@ -61,8 +61,8 @@ const fs_tz *fs_partitioner_tz(const fs_partitioner *p);
 /* The encoded partition (directory relative to the topic's directory) of `r` (borrowed); caller
  * frees *out. `now_ms` serves the Wallclock extractor. SL_ERR with the reason when the record
  * lacks what the partitioner needs (missing field, unsupported type, no timestamp). */
-int fs_partitioner_encode(const fs_partitioner *p, const sl_record *r, int64_t now_ms,
-                          char **out, char *errstr, size_t errstr_size);
+int fs_partitioner_encode(const fs_partitioner *p, const sl_record *r, int64_t now_ms, char **out,
+                          char *errstr, size_t errstr_size);
 
 /* The record's time by the configured extractor. SL_ERR when it has none. */
 int fs_partitioner_timestamp(const fs_partitioner *p, const sl_record *r, int64_t now_ms,

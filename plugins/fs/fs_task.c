@@ -63,8 +63,7 @@ void fs_task_stop(void *task)
     free(t);
 }
 
-int fs_task_open(void *task, const sl_tp_offset *parts, size_t n, char *errstr,
-                 size_t errstr_size)
+int fs_task_open(void *task, const sl_tp_offset *parts, size_t n, char *errstr, size_t errstr_size)
 {
     fs_task *t = task;
     for (size_t i = 0; i < n; i++) {
@@ -78,8 +77,7 @@ int fs_task_open(void *task, const sl_tp_offset *parts, size_t n, char *errstr,
     return SL_OK;
 }
 
-int fs_task_close(void *task, const sl_tp_offset *parts, size_t n, char *errstr,
-                  size_t errstr_size)
+int fs_task_close(void *task, const sl_tp_offset *parts, size_t n, char *errstr, size_t errstr_size)
 {
     (void)errstr;
     (void)errstr_size;
@@ -92,8 +90,9 @@ int fs_task_close(void *task, const sl_tp_offset *parts, size_t n, char *errstr,
         /* What is not committed is read again by the next owner (HDFS's close does the
          * same): its temporary files go, the lease is released. */
         if (tp->nfiles > 0)
-            sl_log(SL_LOG_INFO, "fs: %s-%d closed with %lld uncommitted record(s) in %zu open "
-                                "file(s), discarded",
+            sl_log(SL_LOG_INFO,
+                   "fs: %s-%d closed with %lld uncommitted record(s) in %zu open "
+                   "file(s), discarded",
                    tp->topic, (int)tp->partition, (long long)tp->count, tp->nfiles);
         fs_tp_free(t, tp);
         t->tps[k] = t->tps[--t->ntps];
@@ -101,8 +100,7 @@ int fs_task_close(void *task, const sl_tp_offset *parts, size_t n, char *errstr,
     return SL_OK;
 }
 
-int fs_task_put(void *task, sl_record *const *records, size_t n, char *errstr,
-                size_t errstr_size)
+int fs_task_put(void *task, sl_record *const *records, size_t n, char *errstr, size_t errstr_size)
 {
     fs_task *t = task;
     int64_t now = fs_now_ms();
@@ -112,6 +110,8 @@ int fs_task_put(void *task, sl_record *const *records, size_t n, char *errstr,
         /* Keyed by the topic consumed from: a transform renaming the topic does not move the
          * files (recovery must find them under the assigned partition's name). */
         const char *topic = sl_record_original_topic(r);
+        if (topic == NULL)
+            topic = sl_record_topic(r);
         int32_t partition = sl_record_partition(r);
         fs_tp *tp = last;
         if (tp == NULL || tp->partition != partition || strcmp(tp->topic, topic) != 0) {

@@ -26,9 +26,9 @@ struct fs_timefmt {
     char *ampm[2];
 };
 
-static const char *const en_months[12] = {"January", "February", "March",     "April",
-                                          "May",     "June",     "July",      "August",
-                                          "September", "October", "November", "December"};
+static const char *const en_months[12] = {"January",   "February", "March",    "April",
+                                          "May",       "June",     "July",     "August",
+                                          "September", "October",  "November", "December"};
 static const char *const en_days[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                        "Friday", "Saturday", "Sunday"};
 
@@ -57,7 +57,10 @@ static void civil_from_days(int64_t days, int64_t *y, int *m, int *d)
 }
 
 /* ISO day of week of a day number (1970-01-01 was a Thursday). */
-static int iso_dow(int64_t days) { return (int)((days % 7 + 7 + 3) % 7) + 1; }
+static int iso_dow(int64_t days)
+{
+    return (int)((days % 7 + 7 + 3) % 7) + 1;
+}
 
 /* Monday of ISO week 1 of `y`: the week holding January 4th. */
 static int64_t iso_week1(int64_t y)
@@ -177,8 +180,8 @@ static bool is_english(const char *locale)
 {
     return locale == NULL || locale[0] == '\0' || strcmp(locale, "C") == 0 ||
            strcmp(locale, "POSIX") == 0 ||
-           (strncmp(locale, "en", 2) == 0 && (locale[2] == '\0' || locale[2] == '_' ||
-                                              locale[2] == '-'));
+           (strncmp(locale, "en", 2) == 0 &&
+            (locale[2] == '\0' || locale[2] == '_' || locale[2] == '-'));
 }
 
 int fs_timefmt_compile(const char *pattern, const char *locale, fs_timefmt **out,
@@ -207,8 +210,9 @@ int fs_timefmt_compile(const char *pattern, const char *locale, fs_timefmt **out
             p++;
             for (;;) {
                 if (*p == '\0') {
-                    snprintf(errstr, errstr_size, "Illegal pattern component: unterminated "
-                                                  "quote in '%s'",
+                    snprintf(errstr, errstr_size,
+                             "Illegal pattern component: unterminated "
+                             "quote in '%s'",
                              pattern);
                     fs_timefmt_free(f);
                     return SL_ERR;
@@ -324,7 +328,10 @@ static void put_num(tf_out *o, int64_t v, int digits)
         putf(o, "%0*lld", digits, (long long)v);
 }
 
-static void put_text(tf_out *o, const char *s) { put(o, s, strlen(s)); }
+static void put_text(tf_out *o, const char *s)
+{
+    put(o, s, strlen(s));
+}
 
 size_t fs_timefmt_format(const fs_timefmt *f, int64_t utc_ms, const fs_tz *tz, char *buf,
                          size_t cap)
@@ -338,9 +345,15 @@ size_t fs_timefmt_format(const fs_timefmt *f, int64_t utc_ms, const fs_tz *tz, c
         const tf_token *t = &f->tokens[i];
         int n = t->count;
         switch (t->letter) {
-        case 0: put_text(&o, t->text); break;
-        case 'G': put_text(&o, c.year > 0 ? "AD" : "BC"); break;
-        case 'C': put_num(&o, (c.year > 0 ? c.year : 1 - c.year) / 100, n); break;
+        case 0:
+            put_text(&o, t->text);
+            break;
+        case 'G':
+            put_text(&o, c.year > 0 ? "AD" : "BC");
+            break;
+        case 'C':
+            put_num(&o, (c.year > 0 ? c.year : 1 - c.year) / 100, n);
+            break;
         case 'Y':
         case 'y':
         case 'x': {
@@ -353,10 +366,18 @@ size_t fs_timefmt_format(const fs_timefmt *f, int64_t utc_ms, const fs_tz *tz, c
                 put_num(&o, y, n);
             break;
         }
-        case 'w': put_num(&o, c.week, n); break;
-        case 'e': put_num(&o, c.dow, n); break;
-        case 'E': put_text(&o, n >= 4 ? f->days[c.dow - 1] : f->short_days[c.dow - 1]); break;
-        case 'D': put_num(&o, c.doy, n); break;
+        case 'w':
+            put_num(&o, c.week, n);
+            break;
+        case 'e':
+            put_num(&o, c.dow, n);
+            break;
+        case 'E':
+            put_text(&o, n >= 4 ? f->days[c.dow - 1] : f->short_days[c.dow - 1]);
+            break;
+        case 'D':
+            put_num(&o, c.doy, n);
+            break;
         case 'M':
             if (n >= 4)
                 put_text(&o, f->months[c.month - 1]);
@@ -365,14 +386,30 @@ size_t fs_timefmt_format(const fs_timefmt *f, int64_t utc_ms, const fs_tz *tz, c
             else
                 put_num(&o, c.month, n);
             break;
-        case 'd': put_num(&o, c.day, n); break;
-        case 'a': put_text(&o, f->ampm[c.hour >= 12]); break;
-        case 'K': put_num(&o, c.hour % 12, n); break;
-        case 'h': put_num(&o, c.hour % 12 == 0 ? 12 : c.hour % 12, n); break;
-        case 'H': put_num(&o, c.hour, n); break;
-        case 'k': put_num(&o, c.hour == 0 ? 24 : c.hour, n); break;
-        case 'm': put_num(&o, c.minute, n); break;
-        case 's': put_num(&o, c.second, n); break;
+        case 'd':
+            put_num(&o, c.day, n);
+            break;
+        case 'a':
+            put_text(&o, f->ampm[c.hour >= 12]);
+            break;
+        case 'K':
+            put_num(&o, c.hour % 12, n);
+            break;
+        case 'h':
+            put_num(&o, c.hour % 12 == 0 ? 12 : c.hour % 12, n);
+            break;
+        case 'H':
+            put_num(&o, c.hour, n);
+            break;
+        case 'k':
+            put_num(&o, c.hour == 0 ? 24 : c.hour, n);
+            break;
+        case 'm':
+            put_num(&o, c.minute, n);
+            break;
+        case 's':
+            put_num(&o, c.second, n);
+            break;
         case 'S': {
             /* Fraction of second: the first n digits of the milliseconds (then zeros). */
             char digits[4];
@@ -381,7 +418,9 @@ size_t fs_timefmt_format(const fs_timefmt *f, int64_t utc_ms, const fs_tz *tz, c
                 put(&o, k < 3 ? &digits[k] : "0", 1);
             break;
         }
-        case 'z': put_text(&o, abbr ? abbr : fs_tz_id(tz)); break;
+        case 'z':
+            put_text(&o, abbr ? abbr : fs_tz_id(tz));
+            break;
         case 'Z':
             if (n >= 3) {
                 put_text(&o, fs_tz_id(tz));
@@ -391,7 +430,8 @@ size_t fs_timefmt_format(const fs_timefmt *f, int64_t utc_ms, const fs_tz *tz, c
                      a / 60 % 60);
             }
             break;
-        default: break;
+        default:
+            break;
         }
     }
     if (cap > 0)

@@ -28,12 +28,12 @@ size_t fs_timefmt_format(const fs_timefmt *f, int64_t utc_ms, const fs_tz *tz, c
 /* Broken-down local time, exposed for tests and for day alignment. */
 typedef struct fs_civil {
     int64_t year;
-    int month, day;          /* 1-12, 1-31 */
+    int month, day; /* 1-12, 1-31 */
     int hour, minute, second, millis;
-    int dow;                 /* ISO day of week, Monday = 1 ... Sunday = 7 */
-    int doy;                 /* day of year, 1-366 */
-    int64_t week_year;       /* ISO week-based year */
-    int week;                /* ISO week of week_year, 1-53 */
+    int dow;           /* ISO day of week, Monday = 1 ... Sunday = 7 */
+    int doy;           /* day of year, 1-366 */
+    int64_t week_year; /* ISO week-based year */
+    int week;          /* ISO week of week_year, 1-53 */
 } fs_civil;
 
 /* Break local milliseconds since the epoch (proleptic Gregorian) into fields. */

@@ -53,7 +53,7 @@ static void drop_files(fs_task *t, fs_tp *tp, bool unlink_tmp)
         fs_file *f = &tp->files[i];
         fs_writer_discard(f->w);
         if (unlink_tmp) {
-            char *p = fs_path_join(t->conf->root, f->tmp_rel, NULL);
+            char *p = fs_path_join(t->conf->root, f->tmp_rel);
             if (p != NULL && unlink(p) != 0 && errno != ENOENT)
                 sl_log(SL_LOG_WARN, "fs: cannot delete %s: %s", p, strerror(errno));
             free(p);
@@ -84,8 +84,8 @@ void fs_tp_free(fs_task *t, fs_tp *tp)
  * dropped and read again from the seek recovery makes. */
 static void fail_io(fs_task *t, fs_tp *tp, const char *what, const char *err)
 {
-    sl_log(SL_LOG_ERROR, "fs: %s-%d: %s: %s; recovering in %lld ms", tp->topic,
-           (int)tp->partition, what, err, (long long)t->conf->retry_backoff_ms);
+    sl_log(SL_LOG_ERROR, "fs: %s-%d: %s: %s; recovering in %lld ms", tp->topic, (int)tp->partition,
+           what, err, (long long)t->conf->retry_backoff_ms);
     drop_files(t, tp, false);
     sl_schema_unref(tp->schema);
     tp->schema = NULL;
@@ -135,7 +135,7 @@ int fs_tp_recover(fs_task *t, fs_tp *tp, char *errstr, size_t errstr_size)
     char part[16];
     snprintf(part, sizeof(part), "%d", (int)tp->partition);
     if (tp->wal.fd < 0) {
-        char *path = fs_path_join(c->root, c->logs_dir, tp->topic, part, "log", NULL);
+        char *path = fs_path_join(c->root, c->logs_dir, tp->topic, part, "log");
         if (path == NULL) {
             snprintf(errstr, errstr_size, "out of memory");
             return SL_ERR;
@@ -150,8 +150,8 @@ int fs_tp_recover(fs_task *t, fs_tp *tp, char *errstr, size_t errstr_size)
     if (fs_wal_recover(&tp->wal, c->root, &redone, errstr, errstr_size) != SL_OK)
         return SL_ERR;
     scan_ctx s = {.topic = tp->topic, .partition = tp->partition, .max_end = -1};
-    char *tmpdir = fs_path_join(c->root, c->topics_dir, "+tmp", tp->topic, NULL);
-    char *topicdir = fs_path_join(c->root, c->topics_dir, tp->topic, NULL);
+    char *tmpdir = fs_path_join(c->root, c->topics_dir, "+tmp", tp->topic);
+    char *topicdir = fs_path_join(c->root, c->topics_dir, tp->topic);
     int rc = tmpdir && topicdir ? SL_OK : SL_ERR;
     if (rc != SL_OK)
         snprintf(errstr, errstr_size, "out of memory");
@@ -178,12 +178,19 @@ int fs_tp_recover(fs_task *t, fs_tp *tp, char *errstr, size_t errstr_size)
     tp->busy_logged = false;
     if (tp->paused && sl_task_resume(t->ctx, tp->topic, tp->partition) == SL_OK)
         tp->paused = false;
+    char where[96];
+    if (s.max_end >= 0)
+        snprintf(where, sizeof(where), "resuming after committed offset %lld",
+                 (long long)s.max_end);
+    else if (seek >= 0)
+        snprintf(where, sizeof(where), "no committed file; re-reading from offset %lld",
+                 (long long)seek);
+    else
+        snprintf(where, sizeof(where), "no committed file; starting at the consumer's position");
     sl_log(SL_LOG_INFO,
            "fs: %s-%d recovered: %d rename(s) redone from the write-ahead log, %d stale "
-           "temporary file(s) deleted, %s%lld",
-           tp->topic, (int)tp->partition, redone, s.deleted,
-           s.max_end >= 0 ? "resuming after committed offset " : "no committed file; start at ",
-           (long long)(s.max_end >= 0 ? s.max_end : seek));
+           "temporary file(s) deleted, %s",
+           tp->topic, (int)tp->partition, redone, s.deleted, where);
     return SL_OK;
 }
 
@@ -238,10 +245,34 @@ static void dirset_free(dirset *s)
     free(s->d);
 }
 
+/* Drop files that received no record (opened for a record that then failed): nothing to
+ * commit, and their names would carry no offsets. */
+static void drop_empty_files(fs_task *t, fs_tp *tp)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < tp->nfiles; i++) {
+        fs_file *f = &tp->files[i];
+        if (f->count > 0) {
+            tp->files[w++] = *f;
+            continue;
+        }
+        fs_writer_discard(f->w);
+        char *p = fs_path_join(t->conf->root, f->tmp_rel);
+        if (p != NULL)
+            unlink(p);
+        free(p);
+        file_free(f);
+    }
+    tp->nfiles = w;
+}
+
 int fs_tp_commit(fs_task *t, fs_tp *tp)
 {
-    if (tp->nfiles == 0)
+    drop_empty_files(t, tp);
+    if (tp->nfiles == 0) {
+        drop_files(t, tp, false);
         return SL_OK;
+    }
     const fs_conf *c = t->conf;
     char err[1024];
     const char *ext = fs_format_ext(c->format);
@@ -266,7 +297,7 @@ int fs_tp_commit(fs_task *t, fs_tp *tp)
         char name[FS_TOPIC_MAX + 96];
         fs_name_committed(name, sizeof(name), tp->topic, tp->partition, f->start, f->end,
                           c->zero_pad, ext);
-        finals[i] = fs_path_join(f->dir_rel, name, NULL);
+        finals[i] = fs_path_join(f->dir_rel, name);
         if (finals[i] == NULL) {
             snprintf(err, sizeof(err), "out of memory");
             rc = SL_ERR;
@@ -282,16 +313,15 @@ int fs_tp_commit(fs_task *t, fs_tp *tp)
     /* 3. Rename into place, then sync the directories so the names are durable before the
      * offsets are reported in pre_commit. */
     for (size_t i = 0; i < n && rc == SL_OK; i++) {
-        char *dir = fs_path_join(c->root, tp->files[i].dir_rel, NULL);
-        char *from = fs_path_join(c->root, pairs[i].tmp, NULL);
-        char *to = fs_path_join(c->root, pairs[i].final, NULL);
+        char *dir = fs_path_join(c->root, tp->files[i].dir_rel);
+        char *from = fs_path_join(c->root, pairs[i].tmp);
+        char *to = fs_path_join(c->root, pairs[i].final);
         if (dir == NULL || from == NULL || to == NULL) {
             snprintf(err, sizeof(err), "out of memory");
             rc = SL_ERR;
         } else if ((rc = fs_mkdirs(dir, err, sizeof(err))) == SL_OK) {
             if (rename(from, to) != 0) {
-                snprintf(err, sizeof(err), "cannot rename %s to %s: %s", from, to,
-                         strerror(errno));
+                snprintf(err, sizeof(err), "cannot rename %s to %s: %s", from, to, strerror(errno));
                 rc = SL_ERR;
             } else if (dirset_add(&dirs, dir) != SL_OK) {
                 snprintf(err, sizeof(err), "out of memory");
@@ -312,7 +342,8 @@ int fs_tp_commit(fs_task *t, fs_tp *tp)
         sl_log(SL_LOG_DEBUG, "fs: %s-%d: committed %zu file(s), %lld record(s), up to offset %lld",
                tp->topic, (int)tp->partition, n, (long long)tp->count, (long long)max_end);
         drop_files(t, tp, false);
-        tp->next_offset = max_end + 1;
+        if (max_end + 1 > tp->next_offset)
+            tp->next_offset = max_end + 1;
     }
     for (size_t i = 0; finals != NULL && i < n; i++)
         free(finals[i]);
@@ -353,19 +384,18 @@ static fs_file *find_file(fs_tp *tp, const char *encoded)
 
 /* Open a temporary file for `encoded` (taken). Returns the file, or NULL with *rc =
  * FS_ERR_RECORD (the schema has no form in this format) or FS_ERR_IO, reason in err. */
-static fs_file *open_file(fs_task *t, fs_tp *tp, char *encoded, int *rc, char *err,
-                          size_t errsz)
+static fs_file *open_file(fs_task *t, fs_tp *tp, char *encoded, int *rc, char *err, size_t errsz)
 {
     const fs_conf *c = t->conf;
     fs_file nf = {.encoded = encoded, .start = -1, .end = -1};
     char name[FS_TOPIC_MAX + 64];
     fs_name_temp(name, sizeof(name), tp->topic, tp->partition, fs_random64(),
                  fs_format_ext(c->format));
-    nf.dir_rel = fs_path_join(c->topics_dir, tp->topic, encoded, NULL);
-    char *tmpdir_rel = fs_path_join(c->topics_dir, "+tmp", tp->topic, encoded, NULL);
-    nf.tmp_rel = tmpdir_rel ? fs_path_join(tmpdir_rel, name, NULL) : NULL;
-    char *tmpdir = tmpdir_rel ? fs_path_join(c->root, tmpdir_rel, NULL) : NULL;
-    char *tmp = nf.tmp_rel ? fs_path_join(c->root, nf.tmp_rel, NULL) : NULL;
+    nf.dir_rel = fs_path_join(c->topics_dir, tp->topic, encoded);
+    char *tmpdir_rel = fs_path_join(c->topics_dir, "+tmp", tp->topic, encoded);
+    nf.tmp_rel = tmpdir_rel ? fs_path_join(tmpdir_rel, name) : NULL;
+    char *tmpdir = tmpdir_rel ? fs_path_join(c->root, tmpdir_rel) : NULL;
+    char *tmp = nf.tmp_rel ? fs_path_join(c->root, nf.tmp_rel) : NULL;
     free(tmpdir_rel);
     *rc = FS_ERR_IO;
     fs_file *res = NULL;
@@ -415,8 +445,7 @@ static int64_t record_time(fs_task *t, const sl_record *r, int64_t now)
     return ts;
 }
 
-int fs_tp_write(fs_task *t, fs_tp *tp, sl_record *r, int64_t now, char *errstr,
-                size_t errstr_size)
+int fs_tp_write(fs_task *t, fs_tp *tp, sl_record *r, int64_t now, char *errstr, size_t errstr_size)
 {
     const fs_conf *c = t->conf;
     int64_t off = sl_record_offset(r);
@@ -499,8 +528,7 @@ int fs_tp_write(fs_task *t, fs_tp *tp, sl_record *r, int64_t now, char *errstr,
                                                   fs_partitioner_tz(c->partitioner));
     }
     tp->next_offset = off + 1;
-    if (tp->count >= c->flush_size ||
-        (tp->next_scheduled >= 0 && now >= tp->next_scheduled))
+    if (tp->count >= c->flush_size || (tp->next_scheduled >= 0 && now >= tp->next_scheduled))
         fs_tp_commit(t, tp);
     return SL_OK;
 }
@@ -528,7 +556,7 @@ int64_t fs_tp_commit_offset(const fs_tp *tp, int64_t host_offset)
         return -1;
     int64_t low = -1;
     for (size_t i = 0; i < tp->nfiles; i++)
-        if (low < 0 || tp->files[i].start < low)
+        if (tp->files[i].count > 0 && (low < 0 || tp->files[i].start < low))
             low = tp->files[i].start;
     if (low < 0)
         return host_offset;

@@ -212,7 +212,10 @@ static bool posix_parse(const char *s, tz_posix *p)
 
 /* ---- civil calendar ---- */
 
-static bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static bool is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 /* Days since 1970-01-01 of y-m-d (proleptic Gregorian), after H. Hinnant's days_from_civil. */
 static int64_t days_from_civil(int64_t y, int m, int d)
@@ -294,7 +297,10 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int64_t be64(const unsigned char *p) { return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4)); }
+static int64_t be64(const unsigned char *p)
+{
+    return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
+}
 
 /* Parse the TZif bytes into z; false if malformed. */
 static bool tzif_parse(fs_tz *z, const unsigned char *buf, size_t len)
@@ -321,8 +327,7 @@ static bool tzif_parse(fs_tz *z, const unsigned char *buf, size_t len)
     }
     size_t need = (size_t)c[3] * (tsize + 1) + (size_t)c[4] * 6 + c[5] +
                   (size_t)c[2] * (tsize + 4) + c[1] + c[0];
-    if (c[4] == 0 || c[4] > 256 || c[3] > 100000 || c[5] > 4096 ||
-        (size_t)(p - buf) + need > len)
+    if (c[4] == 0 || c[4] > 256 || c[3] > 100000 || c[5] > 4096 || (size_t)(p - buf) + need > len)
         return false;
     z->ntrans = c[3];
     z->ntypes = c[4];
@@ -379,8 +384,7 @@ static int tzif_load(fs_tz *z, const char *id, char *errstr, size_t errstr_size)
     snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", id);
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        snprintf(errstr, errstr_size, "Unknown time zone '%s' (%s: %s)", id, path,
-                 strerror(errno));
+        snprintf(errstr, errstr_size, "Unknown time zone '%s' (%s: %s)", id, path, strerror(errno));
         return SL_ERR;
     }
     unsigned char *buf = malloc(TZ_MAX_FILE);
@@ -389,8 +393,7 @@ static int tzif_load(fs_tz *z, const char *id, char *errstr, size_t errstr_size)
     bool ok = buf != NULL && tzif_parse(z, buf, len);
     free(buf);
     if (!ok) {
-        snprintf(errstr, errstr_size, "Unknown time zone '%s' (%s is not a TZif file)", id,
-                 path);
+        snprintf(errstr, errstr_size, "Unknown time zone '%s' (%s is not a TZif file)", id, path);
         return SL_ERR;
     }
     return SL_OK;
@@ -449,7 +452,10 @@ void fs_tz_free(fs_tz *tz)
     free(tz);
 }
 
-const char *fs_tz_id(const fs_tz *tz) { return tz->id; }
+const char *fs_tz_id(const fs_tz *tz)
+{
+    return tz->id;
+}
 
 int32_t fs_tz_offset_at(const fs_tz *tz, int64_t t, const char **abbrev)
 {

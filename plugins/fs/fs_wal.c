@@ -32,9 +32,8 @@ char *fs_wal_encode(const fs_wal_pair *pairs, size_t n, size_t *len)
         return NULL;
     size_t off = (size_t)snprintf(buf, cap, "BEGIN %zu\n", n);
     for (size_t i = 0; i < n; i++)
-        off += (size_t)snprintf(buf + off, cap - off, "FILE %zu:%s %zu:%s\n",
-                                strlen(pairs[i].tmp), pairs[i].tmp, strlen(pairs[i].final),
-                                pairs[i].final);
+        off += (size_t)snprintf(buf + off, cap - off, "FILE %zu:%s %zu:%s\n", strlen(pairs[i].tmp),
+                                pairs[i].tmp, strlen(pairs[i].final), pairs[i].final);
     uLong crc = crc32(0L, (const Bytef *)buf, (uInt)off);
     off += (size_t)snprintf(buf + off, cap - off, "END %08lx\n", crc & 0xffffffffUL);
     *len = off;
@@ -134,8 +133,7 @@ static bool decode_block(const char **p, const char *end, fs_wal_pair **out, siz
     return true;
 }
 
-int fs_wal_decode(const char *data, size_t len, fs_wal_block_cb cb, void *opaque,
-                  size_t *good_len)
+int fs_wal_decode(const char *data, size_t len, fs_wal_block_cb cb, void *opaque, size_t *good_len)
 {
     const char *p = data, *end = data + len;
     int blocks = 0;
@@ -176,8 +174,7 @@ int fs_wal_open(fs_wal *w, const char *path, bool *busy, char *errstr, size_t er
         goto fail;
     w->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (w->fd < 0) {
-        snprintf(errstr, errstr_size, "cannot open write-ahead log %s: %s", path,
-                 strerror(errno));
+        snprintf(errstr, errstr_size, "cannot open write-ahead log %s: %s", path, strerror(errno));
         goto fail;
     }
     /* The lease: one owner per partition, across tasks and processes (flock is per open file
@@ -185,8 +182,7 @@ int fs_wal_open(fs_wal *w, const char *path, bool *busy, char *errstr, size_t er
     if (flock(w->fd, LOCK_EX | LOCK_NB) != 0) {
         *busy = errno == EWOULDBLOCK;
         snprintf(errstr, errstr_size, "cannot lock write-ahead log %s: %s", path,
-                 *busy ? "held by another task (previous owner still running?)"
-                       : strerror(errno));
+                 *busy ? "held by another task (previous owner still running?)" : strerror(errno));
         goto fail;
     }
     struct stat st;
@@ -232,8 +228,8 @@ static int redo_block(const fs_wal_pair *pairs, size_t n, void *opaque)
 {
     redo_ctx *r = opaque;
     for (size_t i = 0; i < n; i++) {
-        char *tmp = fs_path_join(r->root, pairs[i].tmp, NULL);
-        char *fin = fs_path_join(r->root, pairs[i].final, NULL);
+        char *tmp = fs_path_join(r->root, pairs[i].tmp);
+        char *fin = fs_path_join(r->root, pairs[i].final);
         char *dir = fin ? fs_dirname(fin) : NULL;
         int rc = SL_OK;
         if (tmp == NULL || fin == NULL || dir == NULL) {
@@ -287,16 +283,16 @@ int fs_wal_recover(fs_wal *w, const char *root, int *redone, char *errstr, size_
     if (rc != SL_OK)
         return SL_ERR;
     if (good < len)
-        sl_log(SL_LOG_WARN, "fs: write-ahead log %s ends with %zu bytes of an incomplete block "
-                            "(a crash during a commit): ignored",
+        sl_log(SL_LOG_WARN,
+               "fs: write-ahead log %s ends with %zu bytes of an incomplete block "
+               "(a crash during a commit): ignored",
                w->path, len - good);
     *redone = r.redone;
     /* Every logged rename is now durable: start the log afresh. */
     return fs_wal_trim(w, 0, errstr, errstr_size);
 }
 
-int fs_wal_append(fs_wal *w, const fs_wal_pair *pairs, size_t n, char *errstr,
-                  size_t errstr_size)
+int fs_wal_append(fs_wal *w, const fs_wal_pair *pairs, size_t n, char *errstr, size_t errstr_size)
 {
     size_t len;
     char *block = fs_wal_encode(pairs, n, &len);

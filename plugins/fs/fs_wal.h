@@ -27,8 +27,7 @@ char *fs_wal_encode(const fs_wal_pair *pairs, size_t n, size_t *len);
  * *good_len receives the length of the prefix made of complete blocks (the rest is torn or
  * damaged). */
 typedef int (*fs_wal_block_cb)(const fs_wal_pair *pairs, size_t n, void *opaque);
-int fs_wal_decode(const char *data, size_t len, fs_wal_block_cb cb, void *opaque,
-                  size_t *good_len);
+int fs_wal_decode(const char *data, size_t len, fs_wal_block_cb cb, void *opaque, size_t *good_len);
 
 /* ---- the file ----
  * Used by the one task thread that owns the partition. */
@@ -47,8 +46,7 @@ int fs_wal_open(fs_wal *w, const char *path, bool *busy, char *errstr, size_t er
 int fs_wal_recover(fs_wal *w, const char *root, int *redone, char *errstr, size_t errstr_size);
 
 /* Append one block and sync it: the commit point of a set of files. */
-int fs_wal_append(fs_wal *w, const fs_wal_pair *pairs, size_t n, char *errstr,
-                  size_t errstr_size);
+int fs_wal_append(fs_wal *w, const fs_wal_pair *pairs, size_t n, char *errstr, size_t errstr_size);
 
 /* Empty the log if it has grown past `threshold` bytes (call only when every logged rename is
  * durable). */

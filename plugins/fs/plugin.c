@@ -41,14 +41,17 @@ static int connector_task_configs(void *state, int max_tasks, sl_props **out, ch
     return max_tasks < 0 ? 0 : max_tasks;
 }
 
-static void connector_stop(void *state) { sl_props_destroy(state); }
+static void connector_stop(void *state)
+{
+    sl_props_destroy(state);
+}
 
-#define FS_DEF_BODY                                                                              \
-    .struct_size = sizeof(sl_connector_def), .version = FS_PLUGIN_VERSION,                       \
-    .kind = SL_CONNECTOR_SINK, .config = fs_config_defs, .validate = fs_config_validate,         \
-    .start = connector_start, .task_configs = connector_task_configs, .stop = connector_stop,    \
-    .task_config = fs_config_defs, .task_start = fs_task_start, .task_stop = fs_task_stop,       \
-    .open = fs_task_open, .close = fs_task_close, .put = fs_task_put,                            \
+#define FS_DEF_BODY                                                                                \
+    .struct_size = sizeof(sl_connector_def), .version = FS_PLUGIN_VERSION,                         \
+    .kind = SL_CONNECTOR_SINK, .config = fs_config_defs, .validate = fs_config_validate,           \
+    .start = connector_start, .task_configs = connector_task_configs, .stop = connector_stop,      \
+    .task_config = fs_config_defs, .task_start = fs_task_start, .task_stop = fs_task_stop,         \
+    .open = fs_task_open, .close = fs_task_close, .put = fs_task_put,                              \
     .pre_commit = fs_task_pre_commit
 
 const sl_connector_def fs_sink_def = {

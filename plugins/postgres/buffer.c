@@ -12,9 +12,17 @@
 
 pg_part *pgb_find_part(pg_buffer *b, const char *topic, int32_t partition)
 {
+    /* Records come in runs of one partition: try the last one found first. */
+    if (b->last_part < b->nparts) {
+        pg_part *p = &b->parts[b->last_part];
+        if (p->partition == partition && strcmp(p->topic, topic) == 0)
+            return p;
+    }
     for (size_t i = 0; i < b->nparts; i++)
-        if (b->parts[i].partition == partition && strcmp(b->parts[i].topic, topic) == 0)
+        if (b->parts[i].partition == partition && strcmp(b->parts[i].topic, topic) == 0) {
+            b->last_part = i;
             return &b->parts[i];
+        }
     return NULL;
 }
 

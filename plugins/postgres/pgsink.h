@@ -140,6 +140,7 @@ typedef struct pg_buffer {
     size_t nsegs, capsegs;
     pg_part *parts;
     size_t nparts, capparts;
+    size_t last_part; /* index of the last partition found (lookup cache) */
     pg_reject *rej;
     size_t nrej, caprej;
     size_t rows;      /* rows buffered (all segments) */

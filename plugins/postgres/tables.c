@@ -171,16 +171,16 @@ pgdb_rc pgt_for_topic(pg_task *t, const char *topic, pg_table **out, char *err,
  * created by hand with folded names still receives records whose fields are capitalised). */
 static const char *column_for(const pg_table *tab, const char *field)
 {
-    const char *ci = NULL;
-    int nci = 0;
-    for (size_t i = 0; i < tab->ncols; i++) {
+    for (size_t i = 0; i < tab->ncols; i++)
         if (strcmp(tab->cols[i].name, field) == 0)
             return tab->cols[i].name;
+    const char *ci = NULL;
+    int nci = 0;
+    for (size_t i = 0; i < tab->ncols; i++)
         if (strcasecmp(tab->cols[i].name, field) == 0) {
             ci = tab->cols[i].name;
             nci++;
         }
-    }
     return nci == 1 ? ci : NULL;
 }
 

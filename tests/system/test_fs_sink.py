@@ -113,8 +113,9 @@ def test_partitioners_formats_and_rotation(build_dir, kafka_mock_factory, tmp_pa
     countries = ["us", "fr", "de/x"]  # a '/' in a value must not add a directory level
     csv_rows = [{"id": i, "country": countries[i % 3], "name": f'n,"{i}"'} for i in range(40)]
     kcat_produce(b, "fs-csv", [json.dumps(r) for r in csv_rows], partition=0)
-    kcat_produce(b, "fs-avro", [envelope(ORDER_SCHEMA, order_payload(i)) for i in range(30)],
-                 partition=0)
+    # First a schemaless record: Avro cannot hold it; errors.tolerance=all skips it.
+    kcat_produce(b, "fs-avro", [envelope(None, {"id": -1, "ts": T0})] +
+                 [envelope(ORDER_SCHEMA, order_payload(i)) for i in range(30)], partition=0)
     kcat_produce(b, "fs-daily", [json.dumps({"i": i}) for i in range(5)], partition=0)
     kcat_produce(b, "fs-rectime",
                  [json.dumps({"i": k, "at": T0 + k * 3000}) for k in range(10)], partition=0)
@@ -137,6 +138,7 @@ def test_partitioners_formats_and_rotation(build_dir, kafka_mock_factory, tmp_pa
             "path.format": "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH",
             "partition.duration.ms": "3600000", "locale": "en_US", "timezone": "UTC",
             "timestamp.extractor": "RecordField", "timestamp.field": "ts",
+            "errors.tolerance": "all", "errors.log.enable": "true",
             "value.converter": JSON, "value.converter.schemas.enable": "true"})},
         {"name": "fs-daily", "config": fs_conf(root, "fs-daily", **{
             "flush.size": "5", "partitioner.class": "DailyPartitioner",
@@ -224,6 +226,8 @@ def test_partitioners_formats_and_rotation(build_dir, kafka_mock_factory, tmp_pa
                 k: v for k, v in want.items() if k not in ("ts", "day")}
             seen.append(r["id"])
     assert sorted(seen) == list(range(30))
+    assert sorted(v[1] for v in files.values())[0] == 1  # offset 0 was the skipped record
+    assert "AvroFormat needs a value schema" in open(w.log_path).read()
 
     # ---- Daily on the Kafka timestamp, in a named zone
     (rel, _), = committed(root, "fs-daily").items()
@@ -264,9 +268,11 @@ def test_validation_and_wal_recovery(build_dir, kafka_mock_factory, tmp_path):
     kafka = kafka_mock_factory(topics=["fs-redo:1"])
     kcat_produce(kafka.bootstrap, "fs-redo", [json.dumps({"i": i}) for i in range(10)],
                  partition=0)
-    conns = [{"name": "fs-redo", "config": fs_conf(root, "fs-redo", **{
+    # Two connectors on the same store and topic: one holds the partition's lease (the WAL's
+    # flock), the other waits paused and takes over, exactly once, when the first goes away.
+    conns = [{"name": name, "config": fs_conf(root, "fs-redo", **{
         "flush.size": "5", "value.converter": JSON,
-        "value.converter.schemas.enable": "false"})}]
+        "value.converter.schemas.enable": "false"})} for name in ("fs-redo", "fs-redo-b")]
     w = Worker(build_dir, tmp_path, kafka.bootstrap, conns).start()
     try:
         def validate(conf):
@@ -292,10 +298,20 @@ def test_validation_and_wal_recovery(build_dir, kafka_mock_factory, tmp_path):
         assert validate({"store.url": str(tmp_path), "flush.size": "3"}) == {}
 
         wait_for(lambda: len(committed(root, "fs-redo")) == 2, 60, 0.2, "recovered + new file")
+        waiting = wait_for(lambda: re.search(r"\((fs-redo(?:-b)?)-0\) fs: fs-redo-0: cannot lock",
+                                             w.logs()), 30, 0.2, "the second owner waiting")
+        owner = "fs-redo-b" if waiting.group(1) == "fs-redo" else "fs-redo"
+        assert w.request("DELETE", f"/connectors/{owner}").status == 204
+        kcat_produce(kafka.bootstrap, "fs-redo", [json.dumps({"i": i}) for i in range(10, 15)],
+                     partition=0)
+        wait_for(lambda: len(committed(root, "fs-redo")) == 3, 60, 0.2, "the other owner's file")
+        taker = "fs-redo" if owner == "fs-redo-b" else "fs-redo-b"
+        assert re.search(rf"\({taker}-0\) fs: fs-redo-0 recovered: 0 rename\(s\) redone .*"
+                         r"resuming after committed offset 9", w.logs()), w.logs()
     finally:
         assert w.stop() == 0, w.logs()
     files = committed(root, "fs-redo")
-    assert sorted(files.values()) == [(0, 0, 4), (0, 5, 9)]
+    assert sorted(files.values()) == [(0, 0, 4), (0, 5, 9), (0, 10, 14)]
     base = root / "topics" / "fs-redo" / "partition=0"
     assert (base / "fs-redo+0+0000000000+0000000004.json").read_text().splitlines() == [
         json.dumps({"seeded": i}) for i in range(5)]

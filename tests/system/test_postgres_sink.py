@@ -3,7 +3,8 @@ standalone worker: bulk insert (COPY) and upsert of 100,000 records with auto.cr
 columns and auto.evolve, deletes by tombstone, the record layout's metadata, topic-to-table
 naming with collision suffixes, the buffer.flush.time bound with a trickle, rejected rows
 (rejected.table and the DLQ, and errors.tolerance=none), config validation, and exactly once
-across repeated SIGKILLs (count(*) = count(distinct offset) = records produced)."""
+across repeated SIGKILLs and dropped database connections (count(*) = count(distinct offset) =
+records produced)."""
 import base64
 import json
 import random
@@ -429,16 +430,29 @@ def test_exactly_once_across_sigkills(build_dir, kafka_mock_factory, tmp_path, p
                         tasks_max="2", **{"consumer.override.group.id": f"eo-{run}"})
             w = start(build_dir, tmp_path, kafka, [{"name": "eo", "config": conf}],
                       name=f"w{run}")
-            if run == 3:
-                break
             have = count(pg, db, "eo") if table_exists(pg, db, "eo") else 0
             wait_for(lambda: table_exists(pg, db, "eo") and count(pg, db, "eo") > have, 60,
                      0.1, f"progress in run {run}")
+            if run == 3:
+                break
             time.sleep(rnd.uniform(0.05, 0.6))
             w.kill()
             print(f"\nrun {run}: SIGKILL with {count(pg, db, 'eo')} rows")
+        # The database side drops the sink's connections (mid-COPY or idle): it reconnects.
+        for _ in range(3):
+            killed = pg.scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                               "WHERE application_name LIKE 'sluice eo-%'", db)
+            print(f"terminated {killed} sink connection(s) at {count(pg, db, 'eo')} rows")
+            time.sleep(0.4)
         producer.join(60)
         assert len(produced) == batches
+        # Once more with the load done: the next batch finds a dead connection.
+        wait_rows(pg, db, "eo", total - per_batch, 90)
+        pg.scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                  "WHERE application_name LIKE 'sluice eo-%'", db)
+        kcat_produce(kafka.bootstrap, "eo", [json.dumps({"n": total + i})
+                                            for i in range(per_batch)])
+        total += per_batch
         wait_rows(pg, db, "eo", total, 90)
         time.sleep(2)  # anything duplicated would show up by now
     finally:
@@ -451,3 +465,4 @@ def test_exactly_once_across_sigkills(build_dir, kafka_mock_factory, tmp_path, p
     assert pg.scalar("SELECT count(DISTINCT record_content->>'n') FROM eo", db) == str(total)
     assert pg.scalar("SELECT sum(next_offset) FROM __sluice_offsets WHERE connector = 'eo'",
                      db) == str(total)
+    assert "retrying" in w.logs(), w.logs()

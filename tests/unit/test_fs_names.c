@@ -84,13 +84,13 @@ static void test_clean_rel(void **state)
 static void test_path_join(void **state)
 {
     (void)state;
-    char *p = fs_path_join("/root/", "/topics", "", "t", "partition=0/", NULL);
+    char *p = fs_path_join("/root/", "/topics", "", "t", "partition=0/");
     assert_string_equal(p, "/root/topics/t/partition=0");
     free(p);
-    p = fs_path_join("/", "a", NULL);
+    p = fs_path_join("/", "a");
     assert_string_equal(p, "/a");
     free(p);
-    p = fs_path_join("a", NULL);
+    p = fs_path_join("a");
     assert_string_equal(p, "a");
     free(p);
 }
@@ -119,8 +119,8 @@ static void test_committed_names(void **state)
     assert_int_equal(p.end, 99);
     assert_true(fs_name_parse_committed("a.b_c-d+0+1+2", &p));
     assert_string_equal(p.topic, "a.b_c-d");
-    assert_true(fs_name_parse_committed("t+2147483647+9223372036854775807+9223372036854775807.x",
-                                        &p));
+    assert_true(
+        fs_name_parse_committed("t+2147483647+9223372036854775807+9223372036854775807.x", &p));
     assert_int_equal(p.end, INT64_MAX);
 
     static const char *const bad[] = {
@@ -190,9 +190,9 @@ static void test_escape(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_root),  cmocka_unit_test(test_clean_rel),
-        cmocka_unit_test(test_path_join),   cmocka_unit_test(test_committed_names),
-        cmocka_unit_test(test_temp_names),  cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_store_root), cmocka_unit_test(test_clean_rel),
+        cmocka_unit_test(test_path_join),  cmocka_unit_test(test_committed_names),
+        cmocka_unit_test(test_temp_names), cmocka_unit_test(test_escape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

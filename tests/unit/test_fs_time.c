@@ -38,9 +38,9 @@ static void test_tz_against_glibc(void **state)
 {
     (void)state;
     static const char *const zones[] = {
-        "America/Los_Angeles", "Europe/Paris",  "Australia/Sydney", "Asia/Kolkata",
-        "America/Sao_Paulo",   "Pacific/Chatham", "Europe/Dublin",  "America/St_Johns",
-        "UTC",
+        "America/Los_Angeles", "Europe/Paris",      "Australia/Sydney",
+        "Asia/Kolkata",        "America/Sao_Paulo", "Pacific/Chatham",
+        "Europe/Dublin",       "America/St_Johns",  "UTC",
     };
     uint64_t seed = 42;
     for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
@@ -57,8 +57,8 @@ static void test_tz_against_glibc(void **state)
             const char *abbr = NULL;
             int32_t off = fs_tz_offset_at(tz, t, &abbr);
             if (off != tm.tm_gmtoff || strcmp(abbr, tm.tm_zone) != 0)
-                fail_msg("%s at %lld: offset %d (%s), glibc %ld (%s)", zones[z], (long long)t,
-                         off, abbr, tm.tm_gmtoff, tm.tm_zone);
+                fail_msg("%s at %lld: offset %d (%s), glibc %ld (%s)", zones[z], (long long)t, off,
+                         abbr, tm.tm_gmtoff, tm.tm_zone);
         }
         fs_tz_free(tz);
     }
@@ -72,8 +72,9 @@ static void test_tz_fixed_and_errors(void **state)
     struct {
         const char *id;
         int32_t off;
-    } fixed[] = {{"", 0},          {"UTC", 0},         {"Z", 0},           {"+05:30", 19800},
-                 {"-0800", -28800}, {"+05", 18000},    {"UTC+01:00", 3600}, {"GMT-3", -10800}};
+    } fixed[] = {
+        {"", 0},        {"UTC", 0},          {"Z", 0},         {"+05:30", 19800}, {"-0800", -28800},
+        {"+05", 18000}, {"UTC+01:00", 3600}, {"GMT-3", -10800}};
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
         fs_tz *tz = zone(fixed[i].id);
         assert_int_equal(fs_tz_offset_at(tz, 1700000000, NULL), fixed[i].off);
@@ -196,9 +197,10 @@ static void test_iso_and_arithmetic(void **state)
     assert_int_equal(ms, 0);
     assert_int_equal(fs_parse_iso_time("1969-12-31T23:59:59.999Z", &ms), SL_OK);
     assert_int_equal(ms, -1);
-    static const char *const bad[] = {"2023-1-14", "2023-11-14T25:00", "x", "",
-                                      "2023-11-14T22:13:20.", "2023-11-14T22:13:20Zjunk",
-                                      "2023-13-01", "2023-11-14T22"};
+    static const char *const bad[] = {
+        "2023-1-14",  "2023-11-14T25:00",     "x",
+        "",           "2023-11-14T22:13:20.", "2023-11-14T22:13:20Zjunk",
+        "2023-13-01", "2023-11-14T22"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         if (fs_parse_iso_time(bad[i], &ms) == SL_OK)
             fail_msg("'%s' parsed", bad[i]);
@@ -292,13 +294,13 @@ static void test_names_resolve(void **state)
     fs_part_kind k;
     int64_t d = 0;
     const char *pf = NULL;
-    assert_int_equal(fs_partitioner_resolve(
-                         "io.confluent.connect.storage.partitioner.DefaultPartitioner", &k, &d,
-                         &pf),
-                     SL_OK);
+    assert_int_equal(
+        fs_partitioner_resolve("io.confluent.connect.storage.partitioner.DefaultPartitioner", &k,
+                               &d, &pf),
+        SL_OK);
     assert_int_equal(k, FS_PART_DEFAULT);
-    assert_int_equal(fs_partitioner_resolve("io.confluent.connect.hdfs.partitioner.FieldPartitioner",
-                                            &k, &d, &pf),
+    assert_int_equal(fs_partitioner_resolve(
+                         "io.confluent.connect.hdfs.partitioner.FieldPartitioner", &k, &d, &pf),
                      SL_OK);
     assert_int_equal(k, FS_PART_FIELD);
     assert_int_equal(fs_partitioner_resolve("TimeBasedPartitioner", &k, &d, &pf), SL_OK);
@@ -319,11 +321,11 @@ static void test_names_resolve(void **state)
     fs_ts_kind t;
     assert_int_equal(fs_extractor_resolve("Wallclock", &t), SL_OK);
     assert_int_equal(t, FS_TS_WALLCLOCK);
-    assert_int_equal(fs_extractor_resolve(
-                         "io.confluent.connect.storage.partitioner.TimeBasedPartitioner$"
-                         "RecordFieldTimestampExtractor",
-                         &t),
-                     SL_OK);
+    assert_int_equal(
+        fs_extractor_resolve("io.confluent.connect.storage.partitioner.TimeBasedPartitioner$"
+                             "RecordFieldTimestampExtractor",
+                             &t),
+        SL_OK);
     assert_int_equal(t, FS_TS_RECORD_FIELD);
     assert_int_equal(fs_extractor_resolve("record", &t), SL_OK);
     assert_int_equal(t, FS_TS_RECORD);
@@ -343,8 +345,8 @@ static void test_partitioners(void **state)
     p = make_part((fs_part_conf){.kind = FS_PART_FIELD, .fields = fields, .nfields = 4});
     expect_enc(p, r, "country=u%2Fs/region=7/flag=true/addr.city=Paris");
     fs_partitioner_free(p);
-    p = make_part((fs_part_conf){.kind = FS_PART_FIELD, .fields = fields, .nfields = 2,
-                                 .delim = "_"});
+    p = make_part(
+        (fs_part_conf){.kind = FS_PART_FIELD, .fields = fields, .nfields = 2, .delim = "_"});
     expect_enc(p, r, "country=u%2Fs_region=7");
     fs_partitioner_free(p);
     const char *bad1[] = {"amount"}, *bad2[] = {"nope"}, *bad3[] = {"maybe"}, *bad4[] = {"ts"};
@@ -374,31 +376,46 @@ static void test_partitioners(void **state)
     fs_partitioner_free(p);
 
     const char *hive = "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH";
-    p = make_part((fs_part_conf){.kind = FS_PART_TIME, .path_format = hive, .duration_ms = HOUR,
-                                 .timezone = "UTC"});
+    p = make_part((fs_part_conf){
+        .kind = FS_PART_TIME, .path_format = hive, .duration_ms = HOUR, .timezone = "UTC"});
     expect_enc(p, r, "year=2023/month=11/day=14/hour=22");
     sl_record_set_timestamp(sr, -1, SL_TS_NONE);
     expect_enc_error(p, sr, "no timestamp");
     fs_partitioner_free(p);
-    p = make_part((fs_part_conf){.kind = FS_PART_TIME, .path_format = hive, .duration_ms = HOUR,
-                                 .ts_kind = FS_TS_RECORD_FIELD, .ts_field = "ts"});
+    p = make_part((fs_part_conf){.kind = FS_PART_TIME,
+                                 .path_format = hive,
+                                 .duration_ms = HOUR,
+                                 .ts_kind = FS_TS_RECORD_FIELD,
+                                 .ts_field = "ts"});
     expect_enc(p, r, "year=2023/month=11/day=14/hour=23");
     fs_partitioner_free(p);
-    p = make_part((fs_part_conf){.kind = FS_PART_TIME, .path_format = hive, .duration_ms = HOUR,
-                                 .ts_kind = FS_TS_RECORD_FIELD, .ts_field = "iso"});
+    p = make_part((fs_part_conf){.kind = FS_PART_TIME,
+                                 .path_format = hive,
+                                 .duration_ms = HOUR,
+                                 .ts_kind = FS_TS_RECORD_FIELD,
+                                 .ts_field = "iso"});
     expect_enc(p, r, "year=2023/month=11/day=14/hour=20");
     fs_partitioner_free(p);
-    p = make_part((fs_part_conf){.kind = FS_PART_TIME, .path_format = "YYYY-MM-dd/HH",
-                                 .duration_ms = 24 * HOUR, .ts_kind = FS_TS_RECORD_FIELD,
-                                 .ts_field = "day", .timezone = "UTC"});
+    p = make_part((fs_part_conf){.kind = FS_PART_TIME,
+                                 .path_format = "YYYY-MM-dd/HH",
+                                 .duration_ms = 24 * HOUR,
+                                 .ts_kind = FS_TS_RECORD_FIELD,
+                                 .ts_field = "day",
+                                 .timezone = "UTC"});
     expect_enc(p, r, "2023-11-14/00");
     fs_partitioner_free(p);
-    p = make_part((fs_part_conf){.kind = FS_PART_TIME, .path_format = hive, .duration_ms = HOUR,
-                                 .ts_kind = FS_TS_RECORD_FIELD, .ts_field = "country"});
+    p = make_part((fs_part_conf){.kind = FS_PART_TIME,
+                                 .path_format = hive,
+                                 .duration_ms = HOUR,
+                                 .ts_kind = FS_TS_RECORD_FIELD,
+                                 .ts_field = "country"});
     expect_enc_error(p, r, "not a timestamp");
     fs_partitioner_free(p);
-    p = make_part((fs_part_conf){.kind = FS_PART_TIME, .path_format = "HH", .duration_ms = HOUR,
-                                 .ts_kind = FS_TS_WALLCLOCK, .timezone = "+05:30"});
+    p = make_part((fs_part_conf){.kind = FS_PART_TIME,
+                                 .path_format = "HH",
+                                 .duration_ms = HOUR,
+                                 .ts_kind = FS_TS_WALLCLOCK,
+                                 .timezone = "+05:30"});
     expect_enc(p, sr, "03"); /* T0 is "now": 22:13Z is 03:43 at +05:30 */
     assert_true(fs_partitioner_wallclock(p));
     fs_partitioner_free(p);
@@ -431,8 +448,8 @@ static void test_partitioners(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tz_against_glibc), cmocka_unit_test(test_tz_fixed_and_errors),
-        cmocka_unit_test(test_local_to_utc),     cmocka_unit_test(test_joda_patterns),
+        cmocka_unit_test(test_tz_against_glibc),   cmocka_unit_test(test_tz_fixed_and_errors),
+        cmocka_unit_test(test_local_to_utc),       cmocka_unit_test(test_joda_patterns),
         cmocka_unit_test(test_iso_and_arithmetic), cmocka_unit_test(test_names_resolve),
         cmocka_unit_test(test_partitioners),
     };

@@ -168,7 +168,7 @@ static int teardown(void **state)
 
 static void write_file(const char *rel, const char *text)
 {
-    char *p = fs_path_join(root, rel, NULL);
+    char *p = fs_path_join(root, rel);
     char *d = fs_dirname(p);
     char err[256];
     assert_int_equal(fs_mkdirs(d, err, sizeof(err)), SL_OK);
@@ -182,7 +182,7 @@ static void write_file(const char *rel, const char *text)
 
 static char *read_rel(const char *rel)
 {
-    char *p = fs_path_join(root, rel, NULL);
+    char *p = fs_path_join(root, rel);
     int fd = open(p, O_RDONLY);
     free(p);
     if (fd < 0)
@@ -198,7 +198,7 @@ static void test_lease_and_recovery(void **state)
 {
     (void)state;
     char err[512];
-    char *logpath = fs_path_join(root, "logs", "t", "0", "log", NULL);
+    char *logpath = fs_path_join(root, "logs", "t", "0", "log");
     fs_wal w = {.fd = -1}, w2 = {.fd = -1};
     bool busy = true;
     assert_int_equal(fs_wal_open(&w, logpath, &busy, err, sizeof(err)), SL_OK);
@@ -277,21 +277,21 @@ static void test_io_helpers(void **state)
 {
     (void)state;
     char err[256];
-    char *deep = fs_path_join(root, "a", "b", "c", NULL);
+    char *deep = fs_path_join(root, "a", "b", "c");
     assert_int_equal(fs_mkdirs(deep, err, sizeof(err)), SL_OK);
     assert_int_equal(fs_mkdirs(deep, err, sizeof(err)), SL_OK);
     write_file("a/b/c/f1", "x");
     write_file("a/f2", "y");
     int n = 0;
-    char *a = fs_path_join(root, "a", NULL);
+    char *a = fs_path_join(root, "a");
     assert_int_equal(fs_walk(a, walk_count, &n, err, sizeof(err)), SL_OK);
     assert_int_equal(n, 2);
-    char *missing = fs_path_join(root, "nope", NULL);
+    char *missing = fs_path_join(root, "nope");
     n = 0;
     assert_int_equal(fs_walk(missing, walk_count, &n, err, sizeof(err)), SL_OK);
     assert_int_equal(n, 0);
-    char *file = fs_path_join(root, "a", "f2", NULL);
-    char *under = fs_path_join(file, "sub", NULL);
+    char *file = fs_path_join(root, "a", "f2");
+    char *under = fs_path_join(file, "sub");
     assert_int_equal(fs_mkdirs(under, err, sizeof(err)), SL_ERR);
     assert_int_equal(fs_fsync_dir(missing, err, sizeof(err)), SL_ERR);
     char *d = fs_dirname("/x");
