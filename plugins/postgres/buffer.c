@@ -43,8 +43,12 @@ pg_part *pgb_part(pg_buffer *b, const char *topic, int32_t partition)
     if (copy == NULL)
         return NULL;
     p = &b->parts[b->nparts++];
-    *p = (pg_part){.topic = copy, .partition = partition, .db_next = -1, .buf_next = -1,
-                   .first = -1, .needs_lookup = true};
+    *p = (pg_part){.topic = copy,
+                   .partition = partition,
+                   .db_next = -1,
+                   .buf_next = -1,
+                   .first = -1,
+                   .needs_lookup = true};
     return p;
 }
 
@@ -105,8 +109,8 @@ static void seg_free(pg_segment *s)
     free(s);
 }
 
-static pg_segment *seg_new(pg_table *tab, bool is_delete, const char *const *cols,
-                           const bool *pk, size_t n, bool keyed)
+static pg_segment *seg_new(pg_table *tab, bool is_delete, const char *const *cols, const bool *pk,
+                           size_t n, bool keyed)
 {
     pg_segment *s = calloc(1, sizeof(*s));
     if (s == NULL)
@@ -169,8 +173,8 @@ static int seg_grow(pg_segment *s)
 /* The open segment for this table, operation and column list; a new one if none. In insert
  * mode an operation on a table seals the table's segments of the other operation, so that
  * an insert, a delete and an insert of one key apply in that order. */
-static pg_segment *segment_for(pg_task *t, pg_table *tab, bool is_delete,
-                               const char *const *cols, const bool *pk, size_t n)
+static pg_segment *segment_for(pg_task *t, pg_table *tab, bool is_delete, const char *const *cols,
+                               const bool *pk, size_t n)
 {
     pg_buffer *b = &t->buf;
     bool keyed = t->conf.mode != PG_MODE_INSERT;
@@ -205,8 +209,8 @@ static pg_segment *segment_for(pg_task *t, pg_table *tab, bool is_delete,
     return s;
 }
 
-int pgb_append(pg_task *t, pg_table *tab, const pg_row *row, const char **cols,
-               sl_record *rec, char *err, size_t err_size)
+int pgb_append(pg_task *t, pg_table *tab, const pg_row *row, const char **cols, sl_record *rec,
+               char *err, size_t err_size)
 {
     /* The columns this row writes, in field order. */
     const char *names[row->n ? row->n : 1];
@@ -294,7 +298,9 @@ int pgb_reject(pg_buffer *b, sl_record *rec, const char *reason)
     char *r = strdup(reason);
     if (r == NULL)
         return -1;
-    b->rej[b->nrej++] = (pg_reject){sl_record_retain(rec), r};
+    pg_reject *e = &b->rej[b->nrej++];
+    e->rec = sl_record_retain(rec);
+    e->reason = r;
     if (b->first_ms == 0)
         b->first_ms = pgdb_now_ms();
     return 0;

@@ -48,8 +48,7 @@ static int validate_map(const sl_config_def *def, const char *value, char *err, 
     return SL_OK;
 }
 
-static int validate_table(const sl_config_def *def, const char *value, char *err,
-                          size_t err_size)
+static int validate_table(const sl_config_def *def, const char *value, char *err, size_t err_size)
 {
     if (value == NULL || value[0] == '\0') {
         if (strcmp(def->name, "rejected.table") == 0)
@@ -75,108 +74,181 @@ static int validate_table(const sl_config_def *def, const char *value, char *err
 }
 
 const sl_config_def pg_sink_config[] = {
-    {.name = "connection.url", .type = SL_CFG_STRING, .required = true,
-     .importance = SL_IMPORTANCE_HIGH, .group = GROUP_CONN, .width = SL_WIDTH_LONG,
+    {.name = "connection.url",
+     .type = SL_CFG_STRING,
+     .required = true,
+     .importance = SL_IMPORTANCE_HIGH,
+     .group = GROUP_CONN,
+     .width = SL_WIDTH_LONG,
      .display_name = "JDBC URL",
      .doc = "The database: a JDBC URL (jdbc:postgresql://host:port/db?user=..), a postgres:// "
             "URI or a libpq key=value connection string.",
      .validator = SL_VALIDATE_CUSTOM(validate_url)},
-    {.name = "connection.user", .type = SL_CFG_STRING, .importance = SL_IMPORTANCE_HIGH,
-     .group = GROUP_CONN, .width = SL_WIDTH_MEDIUM, .display_name = "JDBC User",
+    {.name = "connection.user",
+     .type = SL_CFG_STRING,
+     .importance = SL_IMPORTANCE_HIGH,
+     .group = GROUP_CONN,
+     .width = SL_WIDTH_MEDIUM,
+     .display_name = "JDBC User",
      .doc = "The database user (overrides one given in the URL)."},
-    {.name = "connection.password", .type = SL_CFG_PASSWORD, .importance = SL_IMPORTANCE_HIGH,
-     .group = GROUP_CONN, .width = SL_WIDTH_MEDIUM, .display_name = "JDBC Password",
+    {.name = "connection.password",
+     .type = SL_CFG_PASSWORD,
+     .importance = SL_IMPORTANCE_HIGH,
+     .group = GROUP_CONN,
+     .width = SL_WIDTH_MEDIUM,
+     .display_name = "JDBC Password",
      .doc = "The database password (overrides one given in the URL)."},
-    {.name = "connection.attempts", .type = SL_CFG_INT, .default_value = "3",
-     .importance = SL_IMPORTANCE_LOW, .group = GROUP_CONN,
+    {.name = "connection.attempts",
+     .type = SL_CFG_INT,
+     .default_value = "3",
+     .importance = SL_IMPORTANCE_LOW,
+     .group = GROUP_CONN,
      .doc = "Connection attempts when the task starts before it fails. Later, a lost connection "
             "is retried without limit.",
      .validator = SL_VALIDATE_MIN(1)},
-    {.name = "connection.backoff.ms", .type = SL_CFG_LONG, .default_value = "10000",
-     .importance = SL_IMPORTANCE_LOW, .group = GROUP_CONN,
+    {.name = "connection.backoff.ms",
+     .type = SL_CFG_LONG,
+     .default_value = "10000",
+     .importance = SL_IMPORTANCE_LOW,
+     .group = GROUP_CONN,
      .doc = "First wait after a failed connection attempt, doubled per failure up to a minute.",
      .validator = SL_VALIDATE_MIN(0)},
-    {.name = "insert.mode", .type = SL_CFG_STRING, .default_value = "insert",
-     .importance = SL_IMPORTANCE_HIGH, .group = GROUP_WRITES,
+    {.name = "insert.mode",
+     .type = SL_CFG_STRING,
+     .default_value = "insert",
+     .importance = SL_IMPORTANCE_HIGH,
+     .group = GROUP_WRITES,
      .doc = "insert: COPY new rows. upsert: INSERT .. ON CONFLICT (pk) DO UPDATE. update: "
             "UPDATE rows by pk.",
      .validator = SL_VALIDATE_IN_ICASE("insert", "upsert", "update"),
      .recommended = (const char *const[]){"insert", "upsert", "update", NULL}},
-    {.name = "batch.size", .type = SL_CFG_INT, .default_value = "3000",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_WRITES,
+    {.name = "batch.size",
+     .type = SL_CFG_INT,
+     .default_value = "3000",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_WRITES,
      .doc = "Rows per COPY / merge statement inside a flush (also the most rows one refused row "
             "makes the sink retry).",
      .validator = SL_VALIDATE_MIN(1)},
-    {.name = "delete.enabled", .type = SL_CFG_BOOLEAN, .default_value = "false",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_WRITES,
+    {.name = "delete.enabled",
+     .type = SL_CFG_BOOLEAN,
+     .default_value = "false",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_WRITES,
      .doc = "Tombstones (null values) delete the row with the record key. Needs "
             "pk.mode=record_key."},
-    {.name = "table.name.format", .type = SL_CFG_STRING, .default_value = "${topic}",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_DATA,
+    {.name = "table.name.format",
+     .type = SL_CFG_STRING,
+     .default_value = "${topic}",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_DATA,
      .doc = "Table name for a topic not in topic2table.map; ${topic} is replaced by the topic. "
             "Invalid names are repaired (see topic2table.map)."},
-    {.name = "topic2table.map", .type = SL_CFG_STRING, .default_value = "",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_DATA,
+    {.name = "topic2table.map",
+     .type = SL_CFG_STRING,
+     .default_value = "",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_DATA,
      .doc = "topic1:table1,topic2:schema.table2. Other topics get table.name.format; a name "
             "that is not a valid identifier has invalid characters replaced by '_' and a '_' "
             "before a leading digit, plus '_' and a 6-digit hash when two topics would collide.",
      .validator = SL_VALIDATE_CUSTOM(validate_map)},
-    {.name = "table.layout", .type = SL_CFG_STRING, .default_value = "columns",
-     .importance = SL_IMPORTANCE_HIGH, .group = GROUP_DATA,
+    {.name = "table.layout",
+     .type = SL_CFG_STRING,
+     .default_value = "columns",
+     .importance = SL_IMPORTANCE_HIGH,
+     .group = GROUP_DATA,
      .doc = "columns: one typed column per field. record: two jsonb columns record_metadata and "
             "record_content, as the Snowflake connector stores records.",
      .validator = SL_VALIDATE_IN_ICASE("columns", "record"),
      .recommended = (const char *const[]){"columns", "record", NULL}},
-    {.name = "pk.mode", .type = SL_CFG_STRING, .default_value = "none",
-     .importance = SL_IMPORTANCE_HIGH, .group = GROUP_DATA,
+    {.name = "pk.mode",
+     .type = SL_CFG_STRING,
+     .default_value = "none",
+     .importance = SL_IMPORTANCE_HIGH,
+     .group = GROUP_DATA,
      .doc = "Primary key: none, kafka (topic, partition, offset), record_key, record_value.",
      .validator = SL_VALIDATE_IN_ICASE("none", "kafka", "record_key", "record_value"),
      .recommended = (const char *const[]){"none", "kafka", "record_key", "record_value", NULL}},
-    {.name = "pk.fields", .type = SL_CFG_LIST, .default_value = "",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_DATA,
+    {.name = "pk.fields",
+     .type = SL_CFG_LIST,
+     .default_value = "",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_DATA,
      .doc = "Primary key columns. kafka: three names (default __connect_topic, "
             "__connect_partition, __connect_offset). record_key: key fields (default all; "
             "__connect_key for a primitive key). record_value: value fields (default all)."},
-    {.name = "fields.whitelist", .type = SL_CFG_LIST, .default_value = "",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_DATA,
+    {.name = "fields.whitelist",
+     .type = SL_CFG_LIST,
+     .default_value = "",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_DATA,
      .doc = "Value fields to write (empty: all). Key columns are always written."},
-    {.name = "auto.create", .type = SL_CFG_BOOLEAN, .default_value = "false",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_DATA,
+    {.name = "auto.create",
+     .type = SL_CFG_BOOLEAN,
+     .default_value = "false",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_DATA,
      .doc = "CREATE TABLE from the first record's fields when the table is missing."},
-    {.name = "auto.evolve", .type = SL_CFG_BOOLEAN, .default_value = "false",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_DATA,
+    {.name = "auto.evolve",
+     .type = SL_CFG_BOOLEAN,
+     .default_value = "false",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_DATA,
      .doc = "ALTER TABLE ADD COLUMN (nullable) when a record has a field the table lacks."},
-    {.name = "behavior.on.null.values", .type = SL_CFG_STRING, .default_value = "default",
-     .importance = SL_IMPORTANCE_LOW, .group = GROUP_DATA,
+    {.name = "behavior.on.null.values",
+     .type = SL_CFG_STRING,
+     .default_value = "default",
+     .importance = SL_IMPORTANCE_LOW,
+     .group = GROUP_DATA,
      .doc = "table.layout=record: default stores a tombstone with a null record_content; "
             "ignore skips it.",
      .validator = SL_VALIDATE_IN_ICASE("default", "ignore")},
-    {.name = "buffer.count.records", .type = SL_CFG_LONG, .default_value = "10000",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_BUFFER,
-     .doc = "Flush when this many records are buffered.", .validator = SL_VALIDATE_MIN(1)},
-    {.name = "buffer.size.bytes", .type = SL_CFG_LONG, .default_value = "5000000",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_BUFFER,
+    {.name = "buffer.count.records",
+     .type = SL_CFG_LONG,
+     .default_value = "10000",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_BUFFER,
+     .doc = "Flush when this many records are buffered.",
+     .validator = SL_VALIDATE_MIN(1)},
+    {.name = "buffer.size.bytes",
+     .type = SL_CFG_LONG,
+     .default_value = "5000000",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_BUFFER,
      .doc = "Flush when the buffered rows take this many bytes (as COPY text).",
      .validator = SL_VALIDATE_MIN(1)},
-    {.name = "buffer.flush.time", .type = SL_CFG_LONG, .default_value = "10",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_BUFFER,
+    {.name = "buffer.flush.time",
+     .type = SL_CFG_LONG,
+     .default_value = "10",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_BUFFER,
      .doc = "Flush at the latest this many seconds after the oldest buffered record arrived, "
             "also when no more records come.",
      .validator = SL_VALIDATE_MIN(1)},
-    {.name = "offsets.table", .type = SL_CFG_STRING, .default_value = "__sluice_offsets",
-     .importance = SL_IMPORTANCE_LOW, .group = GROUP_ERRORS,
+    {.name = "offsets.table",
+     .type = SL_CFG_STRING,
+     .default_value = "__sluice_offsets",
+     .importance = SL_IMPORTANCE_LOW,
+     .group = GROUP_ERRORS,
      .doc = "Table holding each partition's next offset, written in the same transaction as "
             "the rows (exactly once).",
      .validator = SL_VALIDATE_CUSTOM(validate_table)},
-    {.name = "rejected.table", .type = SL_CFG_STRING, .default_value = "",
-     .importance = SL_IMPORTANCE_MEDIUM, .group = GROUP_ERRORS,
+    {.name = "rejected.table",
+     .type = SL_CFG_STRING,
+     .default_value = "",
+     .importance = SL_IMPORTANCE_MEDIUM,
+     .group = GROUP_ERRORS,
      .doc = "Table receiving rows the database refused (topic, partition, offset, key, value, "
             "reason, time) under errors.tolerance=all. Empty: none.",
      .validator = SL_VALIDATE_CUSTOM(validate_table)},
     SL_CONFIG_END,
 };
 
-static bool ieq(const char *a, const char *b) { return a && strcasecmp(a, b) == 0; }
+static bool ieq(const char *a, const char *b)
+{
+    return a && strcasecmp(a, b) == 0;
+}
 
 void pg_sink_validate(sl_validation *v)
 {
@@ -251,8 +323,8 @@ static size_t known_topics(const sl_config *config, char ***out, bool *complete)
     return n;
 }
 
-static int split_table(const char *value, char **schema, char **table, char *err,
-                       size_t err_size, const char *key)
+static int split_table(const char *value, char **schema, char **table, char *err, size_t err_size,
+                       const char *key)
 {
     if (pgi_split(value, schema, table) != 0) {
         snprintf(err, err_size, "%s: expected table or schema.table", key);
@@ -265,14 +337,15 @@ int pg_conf_parse(pg_conf *c, const sl_config *config, char *err, size_t err_siz
 {
     memset(c, 0, sizeof(*c));
     pg_sb ignored = PG_SB_INIT;
-    if (pgc_conninfo_from_url(sl_config_string(config, "connection.url"), &c->conninfo,
-                              &ignored, err, err_size) != 0) {
+    if (pgc_conninfo_from_url(sl_config_string(config, "connection.url"), &c->conninfo, &ignored,
+                              err, err_size) != 0) {
         pg_sb_free(&ignored);
         return -1;
     }
     if (ignored.len > 0)
-        sl_log(SL_LOG_WARN, "connection.url: JDBC properties without a libpq equivalent are "
-                            "ignored: %s",
+        sl_log(SL_LOG_WARN,
+               "connection.url: JDBC properties without a libpq equivalent are "
+               "ignored: %s",
                pg_sb_str(&ignored));
     pg_sb_free(&ignored);
     c->user = sl_config_string(config, "connection.user");
@@ -280,7 +353,7 @@ int pg_conf_parse(pg_conf *c, const sl_config *config, char *err, size_t err_siz
     c->attempts = sl_config_int(config, "connection.attempts");
     c->backoff_ms = sl_config_long(config, "connection.backoff.ms");
     const char *mode = sl_config_string(config, "insert.mode");
-    c->mode = ieq(mode, "upsert") ? PG_MODE_UPSERT
+    c->mode = ieq(mode, "upsert")   ? PG_MODE_UPSERT
               : ieq(mode, "update") ? PG_MODE_UPDATE
                                     : PG_MODE_INSERT;
     const char *pk = sl_config_string(config, "pk.mode");
@@ -288,9 +361,8 @@ int pg_conf_parse(pg_conf *c, const sl_config *config, char *err, size_t err_siz
                      : ieq(pk, "record_key")   ? PG_PK_RECORD_KEY
                      : ieq(pk, "record_value") ? PG_PK_RECORD_VALUE
                                                : PG_PK_NONE;
-    c->row.layout =
-        ieq(sl_config_string(config, "table.layout"), "record") ? PG_LAYOUT_RECORD
-                                                                 : PG_LAYOUT_COLUMNS;
+    c->row.layout = ieq(sl_config_string(config, "table.layout"), "record") ? PG_LAYOUT_RECORD
+                                                                            : PG_LAYOUT_COLUMNS;
     c->row.npk = sl_config_list(config, "pk.fields", &c->row.pk_fields);
     c->row.nwhite = sl_config_list(config, "fields.whitelist", &c->row.whitelist);
     c->row.delete_enabled = sl_config_bool(config, "delete.enabled");
@@ -301,8 +373,8 @@ int pg_conf_parse(pg_conf *c, const sl_config *config, char *err, size_t err_siz
     c->buf_records = sl_config_long(config, "buffer.count.records");
     c->buf_bytes = sl_config_long(config, "buffer.size.bytes");
     c->flush_ms = sl_config_long(config, "buffer.flush.time") * 1000;
-    if (split_table(sl_config_string(config, "offsets.table"), &c->off_schema, &c->off_table,
-                    err, err_size, "offsets.table") != 0)
+    if (split_table(sl_config_string(config, "offsets.table"), &c->off_schema, &c->off_table, err,
+                    err_size, "offsets.table") != 0)
         goto fail;
     const char *rej = sl_config_string(config, "rejected.table");
     if (rej != NULL && rej[0] != '\0' &&

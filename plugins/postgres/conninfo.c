@@ -232,8 +232,7 @@ static int from_jdbc(const char *rest, char **out, pg_sb *ignored, char *err, si
     return *out ? 0 : -1;
 }
 
-int pgc_conninfo_from_url(const char *url, char **out, pg_sb *ignored, char *err,
-                          size_t err_size)
+int pgc_conninfo_from_url(const char *url, char **out, pg_sb *ignored, char *err, size_t err_size)
 {
     static const char jdbc[] = "jdbc:postgresql:";
     *out = NULL;
@@ -243,8 +242,7 @@ int pgc_conninfo_from_url(const char *url, char **out, pg_sb *ignored, char *err
     }
     if (strncasecmp(url, "jdbc:", 5) == 0) {
         if (strncasecmp(url, jdbc, sizeof(jdbc) - 1) != 0) {
-            snprintf(err, err_size,
-                     "only jdbc:postgresql: URLs are supported (got '%.40s')", url);
+            snprintf(err, err_size, "only jdbc:postgresql: URLs are supported (got '%.40s')", url);
             return -1;
         }
         return from_jdbc(url + sizeof(jdbc) - 1, out, ignored, err, err_size);

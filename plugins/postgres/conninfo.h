@@ -11,7 +11,6 @@
 /* Translate `url`. *out (caller frees) is a conninfo string for PQconnectdbParams'
  * expand_dbname. JDBC properties libpq has no equivalent for are skipped and their names
  * appended, comma-separated, to `ignored` (may be NULL). 0, or -1 with a reason in err. */
-int pgc_conninfo_from_url(const char *url, char **out, pg_sb *ignored, char *err,
-                          size_t err_size);
+int pgc_conninfo_from_url(const char *url, char **out, pg_sb *ignored, char *err, size_t err_size);
 
 #endif

@@ -15,12 +15,23 @@ void pgf_text(pg_sb *sb, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         const char *esc = NULL;
         switch (s[i]) {
-        case '\\': esc = "\\\\"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        case '\0': esc = "\\000"; break;
-        default: break;
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        case '\0':
+            esc = "\\000";
+            break;
+        default:
+            break;
         }
         if (esc == NULL)
             continue;
@@ -31,7 +42,10 @@ void pgf_text(pg_sb *sb, const char *s, size_t n)
     pg_sb_putn(sb, s + run, n - run);
 }
 
-void pgf_null(pg_sb *sb) { pg_sb_putn(sb, "\\N", 2); }
+void pgf_null(pg_sb *sb)
+{
+    pg_sb_putn(sb, "\\N", 2);
+}
 
 void pgf_json_string(pg_sb *sb, const char *s, size_t n)
 {
@@ -43,12 +57,24 @@ void pgf_json_string(pg_sb *sb, const char *s, size_t n)
             continue;
         pg_sb_putn(sb, s + run, i - run);
         switch (c) {
-        case '"': pg_sb_puts(sb, "\\\""); break;
-        case '\\': pg_sb_puts(sb, "\\\\"); break;
-        case '\n': pg_sb_puts(sb, "\\n"); break;
-        case '\r': pg_sb_puts(sb, "\\r"); break;
-        case '\t': pg_sb_puts(sb, "\\t"); break;
-        default: pg_sb_printf(sb, "\\u%04x", c); break;
+        case '"':
+            pg_sb_puts(sb, "\\\"");
+            break;
+        case '\\':
+            pg_sb_puts(sb, "\\\\");
+            break;
+        case '\n':
+            pg_sb_puts(sb, "\\n");
+            break;
+        case '\r':
+            pg_sb_puts(sb, "\\r");
+            break;
+        case '\t':
+            pg_sb_puts(sb, "\\t");
+            break;
+        default:
+            pg_sb_printf(sb, "\\u%04x", c);
+            break;
         }
         run = i + 1;
     }
@@ -97,8 +123,7 @@ void pgf_date(pg_sb *sb, int64_t days)
 static void put_time(pg_sb *sb, int64_t ms)
 {
     pg_sb_printf(sb, "%02lld:%02lld:%02lld.%03lld", (long long)(ms / 3600000),
-                 (long long)(ms / 60000 % 60), (long long)(ms / 1000 % 60),
-                 (long long)(ms % 1000));
+                 (long long)(ms / 60000 % 60), (long long)(ms / 1000 % 60), (long long)(ms % 1000));
 }
 
 void pgf_time(pg_sb *sb, int64_t ms)
@@ -216,8 +241,7 @@ void pgf_bytea(pg_sb *sb, const void *data, size_t n)
     sb->buf[sb->len] = '\0';
 }
 
-int pgf_value(pg_sb *sb, const sl_value *v, const sl_schema *schema, char *err,
-              size_t err_size)
+int pgf_value(pg_sb *sb, const sl_value *v, const sl_schema *schema, char *err, size_t err_size)
 {
     if (v == NULL) {
         pgf_null(sb);

@@ -32,7 +32,6 @@ void pgf_bytea(pg_sb *sb, const void *data, size_t n);
  * null -> \N, integers, floats, booleans (t/f), strings, bytes (bytea), Decimal (numeric),
  * Date/Time/Timestamp, and struct/map/array as JSON text (for jsonb columns). -1 with a
  * reason in err when the value cannot be rendered. */
-int pgf_value(pg_sb *sb, const sl_value *v, const sl_schema *schema, char *err,
-              size_t err_size);
+int pgf_value(pg_sb *sb, const sl_value *v, const sl_schema *schema, char *err, size_t err_size);
 
 #endif

@@ -18,7 +18,10 @@ int64_t pgdb_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
 
 int pgdb_init(pgdb *db, const char *conninfo, const char *user, const char *password,
               const char *appname, int64_t backoff_ms)
@@ -52,7 +55,10 @@ void pgdb_fini(pgdb *db)
     memset(db, 0, sizeof(*db));
 }
 
-bool pgdb_ready(const pgdb *db) { return db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK; }
+bool pgdb_ready(const pgdb *db)
+{
+    return db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK;
+}
 
 void pgdb_disconnect(pgdb *db)
 {
@@ -78,8 +84,8 @@ static void schedule_retry(pgdb *db)
     if (db->backoff_ms == 0)
         db->backoff_ms = db->backoff_min_ms > 0 ? db->backoff_min_ms : 100;
     else if (db->backoff_ms < PGDB_BACKOFF_MAX_MS)
-        db->backoff_ms = db->backoff_ms * 2 > PGDB_BACKOFF_MAX_MS ? PGDB_BACKOFF_MAX_MS
-                                                                  : db->backoff_ms * 2;
+        db->backoff_ms =
+            db->backoff_ms * 2 > PGDB_BACKOFF_MAX_MS ? PGDB_BACKOFF_MAX_MS : db->backoff_ms * 2;
     db->next_attempt_ms = pgdb_now_ms() + db->backoff_ms;
 }
 
@@ -181,8 +187,8 @@ static pgdb_rc fail(pgdb *db, PGresult *res, const char *what)
     return rc;
 }
 
-pgdb_rc pgdb_exec(pgdb *db, const char *sql, int nparams, const char *const *params,
-                  PGresult **res, const char *what)
+pgdb_rc pgdb_exec(pgdb *db, const char *sql, int nparams, const char *const *params, PGresult **res,
+                  const char *what)
 {
     if (res != NULL)
         *res = NULL;
@@ -203,8 +209,8 @@ pgdb_rc pgdb_exec(pgdb *db, const char *sql, int nparams, const char *const *par
     return PGDB_OK;
 }
 
-pgdb_rc pgdb_copy(pgdb *db, const char *sql, const char *const *data, const size_t *len,
-                  size_t n, const char *what)
+pgdb_rc pgdb_copy(pgdb *db, const char *sql, const char *const *data, const size_t *len, size_t n,
+                  const char *what)
 {
     if (!pgdb_ready(db)) {
         snprintf(db->err, sizeof(db->err), "%s: not connected to PostgreSQL",

@@ -26,9 +26,9 @@ typedef struct pgdb {
     char *user, *password; /* owned, may be NULL */
     char *appname;         /* owned */
     int64_t backoff_min_ms, backoff_ms, next_attempt_ms;
-    int failures;          /* consecutive failed connection attempts */
-    int copy_line;         /* line of the COPY data the last error names (1-based), or 0 */
-    char err[2048];        /* the last error, rendered */
+    int failures;   /* consecutive failed connection attempts */
+    int copy_line;  /* line of the COPY data the last error names (1-based), or 0 */
+    char err[2048]; /* the last error, rendered */
 } pgdb;
 
 /* Milliseconds of a monotonic clock. */
@@ -50,10 +50,10 @@ void pgdb_disconnect(pgdb *db);
 /* Run one statement with text parameters (nparams may be 0). On PGDB_OK, *res (if not NULL)
  * receives the result, which the caller PQclear()s; on failure db->err holds the reason
  * prefixed with `what` (e.g. "table \"t\"") and db->copy_line any COPY line number. */
-pgdb_rc pgdb_exec(pgdb *db, const char *sql, int nparams, const char *const *params,
-                  PGresult **res, const char *what);
+pgdb_rc pgdb_exec(pgdb *db, const char *sql, int nparams, const char *const *params, PGresult **res,
+                  const char *what);
 /* COPY ... FROM STDIN `sql`, sending `n` chunks (data[i], len[i]) of text-format lines. */
-pgdb_rc pgdb_copy(pgdb *db, const char *sql, const char *const *data, const size_t *len,
-                  size_t n, const char *what);
+pgdb_rc pgdb_copy(pgdb *db, const char *sql, const char *const *data, const size_t *len, size_t n,
+                  const char *what);
 
 #endif

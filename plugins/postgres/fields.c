@@ -9,7 +9,7 @@
 #include "copyfmt.h"
 #include "fields.h"
 
-static const char *type_names[] = {"INT8",  "INT16",   "INT32",  "INT64", "FLOAT32", "FLOAT64",
+static const char *type_names[] = {"INT8",    "INT16",  "INT32", "INT64", "FLOAT32", "FLOAT64",
                                    "BOOLEAN", "STRING", "BYTES", "ARRAY", "MAP",     "STRUCT"};
 
 static const char *tname(sl_type t)
@@ -21,18 +21,26 @@ static const char *type_of(sl_type t, sl_logical lg)
 {
     switch (t) {
     case SL_TYPE_INT8:
-    case SL_TYPE_INT16: return "smallint";
+    case SL_TYPE_INT16:
+        return "smallint";
     case SL_TYPE_INT32:
         return lg == SL_LOGICAL_DATE ? "date" : lg == SL_LOGICAL_TIME ? "time" : "integer";
-    case SL_TYPE_INT64: return lg == SL_LOGICAL_TIMESTAMP ? "timestamp" : "bigint";
-    case SL_TYPE_FLOAT32: return "real";
-    case SL_TYPE_FLOAT64: return "double precision";
-    case SL_TYPE_BOOLEAN: return "boolean";
-    case SL_TYPE_STRING: return "text";
-    case SL_TYPE_BYTES: return lg == SL_LOGICAL_DECIMAL ? "numeric" : "bytea";
+    case SL_TYPE_INT64:
+        return lg == SL_LOGICAL_TIMESTAMP ? "timestamp" : "bigint";
+    case SL_TYPE_FLOAT32:
+        return "real";
+    case SL_TYPE_FLOAT64:
+        return "double precision";
+    case SL_TYPE_BOOLEAN:
+        return "boolean";
+    case SL_TYPE_STRING:
+        return "text";
+    case SL_TYPE_BYTES:
+        return lg == SL_LOGICAL_DECIMAL ? "numeric" : "bytea";
     case SL_TYPE_ARRAY:
     case SL_TYPE_MAP:
-    case SL_TYPE_STRUCT: return "jsonb";
+    case SL_TYPE_STRUCT:
+        return "jsonb";
     }
     return "text";
 }
@@ -114,10 +122,10 @@ static bool has_field(const pg_row *row, const char *name)
     return false;
 }
 
-#define OOM()                                                                                   \
-    do {                                                                                        \
-        snprintf(err, err_size, "out of memory");                                              \
-        return PGR_BAD;                                                                         \
+#define OOM()                                                                                      \
+    do {                                                                                           \
+        snprintf(err, err_size, "out of memory");                                                  \
+        return PGR_BAD;                                                                            \
     } while (0)
 
 static int kafka_pk(pg_row *row, const pgr_opts *o, const sl_record *rec, char *err,
@@ -157,8 +165,7 @@ static int kafka_pk(pg_row *row, const pgr_opts *o, const sl_record *rec, char *
 static int map_or_struct(pg_row *row, const sl_value *v, const sl_schema *s, bool pk,
                          const char *const *want, size_t nwant, const char *const *white,
                          size_t nwhite, bool value_pk, const char *const *pkv, size_t npkv,
-                         const char *what,
-                         char *err, size_t err_size)
+                         const char *what, char *err, size_t err_size)
 {
     sl_type t = sl_value_type(v);
     if (t == SL_TYPE_STRUCT) {
@@ -185,8 +192,8 @@ static int map_or_struct(pg_row *row, const sl_value *v, const sl_schema *s, boo
             f->s = fs;
         }
     } else if (t == SL_TYPE_MAP) {
-        const sl_schema *vs = s && sl_schema_type(s) == SL_TYPE_MAP ? sl_schema_value_schema(s)
-                                                                     : NULL;
+        const sl_schema *vs =
+            s && sl_schema_type(s) == SL_TYPE_MAP ? sl_schema_value_schema(s) : NULL;
         size_t n = sl_value_map_len(v);
         for (size_t i = 0; i < n; i++) {
             const sl_value *k = sl_value_map_key_at(v, i);
@@ -233,8 +240,7 @@ static int map_or_struct(pg_row *row, const sl_value *v, const sl_schema *s, boo
     return PGR_OK;
 }
 
-static int key_pk(pg_row *row, const pgr_opts *o, const sl_record *rec, char *err,
-                  size_t err_size)
+static int key_pk(pg_row *row, const pgr_opts *o, const sl_record *rec, char *err, size_t err_size)
 {
     const sl_value *k = sl_record_key(rec);
     const sl_schema *ks = sl_record_key_schema(rec);
@@ -244,8 +250,8 @@ static int key_pk(pg_row *row, const pgr_opts *o, const sl_record *rec, char *er
     }
     sl_type t = sl_value_type(k);
     if (t == SL_TYPE_STRUCT || t == SL_TYPE_MAP)
-        return map_or_struct(row, k, ks, true, o->pk_fields, o->npk, NULL, 0, false, NULL,
-                             0, "record key", err, err_size);
+        return map_or_struct(row, k, ks, true, o->pk_fields, o->npk, NULL, 0, false, NULL, 0,
+                             "record key", err, err_size);
     if (t == SL_TYPE_ARRAY) {
         snprintf(err, err_size, "the record key is an array: it cannot be a primary key");
         return PGR_BAD;
@@ -277,8 +283,8 @@ void pgr_metadata_json(pg_sb *sb, const sl_record *rec)
     sl_timestamp_type tt = sl_record_timestamp_type(rec);
     int64_t ts = sl_record_timestamp(rec);
     if (tt != SL_TS_NONE && ts >= 0)
-        pg_sb_printf(sb, ",\"%s\":%lld", tt == SL_TS_LOG_APPEND_TIME ? "LogAppendTime" : "CreateTime",
-                     (long long)ts);
+        pg_sb_printf(sb, ",\"%s\":%lld",
+                     tt == SL_TS_LOG_APPEND_TIME ? "LogAppendTime" : "CreateTime", (long long)ts);
     const sl_value *k = sl_record_key(rec);
     if (k != NULL) {
         char *kj = sl_value_to_json(k, sl_record_key_schema(rec));
@@ -293,8 +299,8 @@ void pgr_metadata_json(pg_sb *sb, const sl_record *rec)
         pg_sb_puts(sb, ",\"headers\":{");
         for (size_t i = 0; i < nh; i++) {
             const char *hk = sl_record_header_key(rec, i);
-            char *hv = sl_value_to_json(sl_record_header_value(rec, i),
-                                        sl_record_header_schema(rec, i));
+            char *hv =
+                sl_value_to_json(sl_record_header_value(rec, i), sl_record_header_schema(rec, i));
             if (i > 0)
                 pg_sb_putc(sb, ',');
             pgf_json_string(sb, hk ? hk : "", hk ? strlen(hk) : 0);
@@ -331,15 +337,20 @@ static int record_layout(pg_row *row, const pgr_opts *o, const sl_record *rec, c
     if (g == NULL)
         OOM();
     f = &row->f[row->n - 2];
-    *f = (pg_field){.name = "record_metadata", .type = "jsonb", .is_text = true,
-                    .text = meta, .len = strlen(meta)};
-    *g = (pg_field){.name = "record_content", .type = "jsonb", .is_text = true,
-                    .text = content, .len = content ? strlen(content) : 0};
+    *f = (pg_field){.name = "record_metadata",
+                    .type = "jsonb",
+                    .is_text = true,
+                    .text = meta,
+                    .len = strlen(meta)};
+    *g = (pg_field){.name = "record_content",
+                    .type = "jsonb",
+                    .is_text = true,
+                    .text = content,
+                    .len = content ? strlen(content) : 0};
     return PGR_OK;
 }
 
-int pgr_build(pg_row *row, const pgr_opts *o, const sl_record *rec, char *err,
-              size_t err_size)
+int pgr_build(pg_row *row, const pgr_opts *o, const sl_record *rec, char *err, size_t err_size)
 {
     pgr_reset(row);
     if (o->layout == PG_LAYOUT_RECORD)
@@ -362,15 +373,15 @@ int pgr_build(pg_row *row, const pgr_opts *o, const sl_record *rec, char *err,
         return rc;
     size_t before = row->n;
     bool by_value = o->pk_mode == PG_PK_RECORD_VALUE;
-    rc = map_or_struct(row, v, sl_record_value_schema(rec), false, NULL, 0, o->whitelist,
-                       o->nwhite, by_value, o->pk_fields, o->npk,
-                       "record value", err, err_size);
+    rc = map_or_struct(row, v, sl_record_value_schema(rec), false, NULL, 0, o->whitelist, o->nwhite,
+                       by_value, o->pk_fields, o->npk, "record value", err, err_size);
     if (rc != PGR_OK)
         return rc;
     if (by_value)
         for (size_t i = 0; i < o->npk; i++)
             if (!has_field(row, o->pk_fields[i])) {
-                snprintf(err, err_size, "pk.fields names '%s', which the record value does not have",
+                snprintf(err, err_size,
+                         "pk.fields names '%s', which the record value does not have",
                          o->pk_fields[i]);
                 return PGR_BAD;
             }

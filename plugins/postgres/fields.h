@@ -40,10 +40,10 @@ typedef struct pg_field {
                          written only if the column already exists) */
     bool notnull;
     bool pk;
-    bool is_text;        /* `text` holds the value (raw, not yet COPY-escaped) */
-    const char *text;    /* NULL = SQL null (is_text) */
+    bool is_text;     /* `text` holds the value (raw, not yet COPY-escaped) */
+    const char *text; /* NULL = SQL null (is_text) */
     size_t len;
-    const sl_value *v;   /* else the value (NULL = null) and its schema (may be NULL) */
+    const sl_value *v; /* else the value (NULL = null) and its schema (may be NULL) */
     const sl_schema *s;
 } pg_field;
 
@@ -60,12 +60,11 @@ typedef struct pg_row {
 
 /* Results of pgr_build. */
 #define PGR_OK 0
-#define PGR_SKIP 1  /* nothing to write (a tombstone that is ignored) */
+#define PGR_SKIP 1   /* nothing to write (a tombstone that is ignored) */
 #define PGR_BAD (-1) /* the record cannot be written: err says why (report it) */
 
 /* Fill `row` (reset first) from `rec` (borrowed). */
-int pgr_build(pg_row *row, const pgr_opts *o, const sl_record *rec, char *err,
-              size_t err_size);
+int pgr_build(pg_row *row, const pgr_opts *o, const sl_record *rec, char *err, size_t err_size);
 /* Free what the row owns and empty it (reusable). */
 void pgr_reset(pg_row *row);
 void pgr_free(pg_row *row);

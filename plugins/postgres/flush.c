@@ -23,8 +23,8 @@ static pgdb_rc run(pg_task *t, const char *sql, const char *what, char *err, siz
 typedef struct writer {
     pg_task *t;
     pg_segment *s;
-    size_t *idx;          /* active rows */
-    const char *copy_sql; /* COPY into the target or the stage */
+    size_t *idx;           /* active rows */
+    const char *copy_sql;  /* COPY into the target or the stage */
     const char *merge_sql; /* NULL: the COPY is the write */
     const char *trunc_sql;
     char *err;
@@ -137,8 +137,7 @@ static pgdb_rc write_range(writer *w, size_t lo, size_t hi)
     return PGDB_OK;
 }
 
-static pgdb_rc write_segment(pg_task *t, pg_segment *s, size_t segno, char *err,
-                             size_t err_size)
+static pgdb_rc write_segment(pg_task *t, pg_segment *s, size_t segno, char *err, size_t err_size)
 {
     size_t n = 0;
     size_t *idx = malloc((s->nrows ? s->nrows : 1) * sizeof(*idx));
@@ -182,8 +181,14 @@ static pgdb_rc write_segment(pg_task *t, pg_segment *s, size_t segno, char *err,
     } else {
         if (staged)
             rc = run(t, pg_sb_str(&mk), tab->label, err, err_size);
-        writer w = {t, s, idx, pg_sb_str(&copy), staged ? pg_sb_str(&merge) : NULL,
-                    staged ? pg_sb_str(&trunc) : NULL, err, err_size};
+        writer w = {t,
+                    s,
+                    idx,
+                    pg_sb_str(&copy),
+                    staged ? pg_sb_str(&merge) : NULL,
+                    staged ? pg_sb_str(&trunc) : NULL,
+                    err,
+                    err_size};
         size_t bs = t->conf.batch_size > 0 ? (size_t)t->conf.batch_size : n;
         for (size_t lo = 0; rc == PGDB_OK && lo < n; lo += bs)
             rc = write_range(&w, lo, lo + bs < n ? lo + bs : n);
@@ -238,8 +243,7 @@ static pgdb_rc write_rejections(pg_task *t, char *err, size_t err_size)
     pgdb_rc rc = PGDB_OK;
     pg_buffer *b = &t->buf;
     for (size_t i = 0; rc == PGDB_OK && i < b->nrej; i++)
-        rc = insert_rejection(t, pg_sb_str(&sql), b->rej[i].rec, b->rej[i].reason, err,
-                              err_size);
+        rc = insert_rejection(t, pg_sb_str(&sql), b->rej[i].rec, b->rej[i].reason, err, err_size);
     for (size_t i = 0; rc == PGDB_OK && i < b->nsegs; i++) {
         pg_segment *s = b->segs[i];
         for (size_t r = 0; rc == PGDB_OK && r < s->nrows; r++)
@@ -269,8 +273,7 @@ static pgdb_rc write_offsets(pg_task *t, bool *fenced, char *err, size_t err_siz
         snprintf(part, sizeof(part), "%d", (int)p->partition);
         snprintf(next, sizeof(next), "%lld", (long long)p->buf_next);
         snprintf(prev, sizeof(prev), "%lld", (long long)p->db_next);
-        const char *params[5] = {t->connector, p->topic, part, next,
-                                 p->db_next >= 0 ? prev : NULL};
+        const char *params[5] = {t->connector, p->topic, part, next, p->db_next >= 0 ? prev : NULL};
         PGresult *res;
         rc = pgdb_exec(&t->db, pg_sb_str(&sql), 5, params, &res, "offsets table");
         if (rc != PGDB_OK) {
@@ -394,8 +397,8 @@ pgdb_rc pg_lookup(pg_task *t, char *err, size_t err_size)
         int64_t to = stored >= 0 ? stored : p->first;
         if (to >= 0) {
             sl_task_seek(t->ctx, p->topic, p->partition, to);
-            sl_log(SL_LOG_INFO, "%s-%d resumes at offset %lld (%s)", p->topic,
-                   (int)p->partition, (long long)to,
+            sl_log(SL_LOG_INFO, "%s-%d resumes at offset %lld (%s)", p->topic, (int)p->partition,
+                   (long long)to,
                    stored >= 0 ? "stored in the database" : "first unwritten record");
         }
         p->db_next = stored;

@@ -7,8 +7,14 @@
 
 #include "ident.h"
 
-static bool ident_start(unsigned char c) { return isalpha(c) || c == '_'; }
-static bool ident_char(unsigned char c) { return isalnum(c) || c == '_' || c == '$'; }
+static bool ident_start(unsigned char c)
+{
+    return isalpha(c) || c == '_';
+}
+static bool ident_char(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c == '$';
+}
 
 bool pgi_valid(const char *s)
 {

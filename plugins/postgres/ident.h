@@ -38,12 +38,12 @@ void pgi_entries_free(pgi_entry *e, size_t n);
 
 /* Everything needed to name a topic's table. Owns its strings. */
 typedef struct pgi_names {
-    char *format;         /* table.name.format */
-    pgi_entry *map;       /* topic2table.map */
+    char *format;   /* table.name.format */
+    pgi_entry *map; /* topic2table.map */
     size_t nmap;
-    char **known;         /* the connector's topics, for collision checks */
+    char **known; /* the connector's topics, for collision checks */
     size_t nknown;
-    bool complete;        /* `known` is every topic (topics, not topics.regex) */
+    bool complete; /* `known` is every topic (topics, not topics.regex) */
 } pgi_names;
 
 /* Build from the config values (all borrowed, copied). `topics` may be NULL with ntopics 0;

@@ -30,17 +30,17 @@ typedef enum pg_insert_mode {
 
 /* The task's configuration, parsed once. Strings marked borrowed live in the sl_config. */
 typedef struct pg_conf {
-    char *conninfo;                 /* owned: connection.url made a libpq conninfo */
-    const char *user, *password;    /* borrowed; may be NULL */
-    int attempts;                   /* connection.attempts (at start) */
-    int64_t backoff_ms;             /* connection.backoff.ms */
+    char *conninfo;              /* owned: connection.url made a libpq conninfo */
+    const char *user, *password; /* borrowed; may be NULL */
+    int attempts;                /* connection.attempts (at start) */
+    int64_t backoff_ms;          /* connection.backoff.ms */
     pg_insert_mode mode;
-    pgr_opts row;                   /* layout, pk.mode, pk.fields, whitelist, deletes */
+    pgr_opts row; /* layout, pk.mode, pk.fields, whitelist, deletes */
     bool auto_create, auto_evolve;
-    int batch_size;                 /* rows per COPY/merge statement */
+    int batch_size; /* rows per COPY/merge statement */
     int64_t buf_records, buf_bytes, flush_ms;
-    char *off_schema, *off_table;   /* owned; schema may be NULL */
-    char *rej_schema, *rej_table;   /* owned; table NULL when rejected.table is empty */
+    char *off_schema, *off_table; /* owned; schema may be NULL */
+    char *rej_schema, *rej_table; /* owned; table NULL when rejected.table is empty */
     pgi_names names;
 } pg_conf;
 
@@ -59,7 +59,7 @@ typedef struct pg_column {
 typedef struct pg_table {
     char *schema; /* NULL: unqualified (search_path) */
     char *name;
-    char *label;  /* the quoted qualified name, for SQL, messages and the DDL lock */
+    char *label; /* the quoted qualified name, for SQL, messages and the DDL lock */
     bool exists;
     pg_column *cols;
     size_t ncols;
@@ -100,11 +100,11 @@ enum { PG_ROW_ACTIVE = 0, PG_ROW_SUPERSEDED = 1, PG_ROW_REJECTED = 2 };
 
 /* Rows of one table with one column list and one operation, as COPY text lines. */
 typedef struct pg_segment {
-    pg_table *table;      /* borrowed from the cache */
-    bool is_delete;       /* rows are keys to delete */
-    bool sealed;          /* no more rows: a later operation on the table must come after */
-    bool keyed;           /* rows carry their encoded key (deduplicated last-wins) */
-    char **cols;          /* owned copies */
+    pg_table *table; /* borrowed from the cache */
+    bool is_delete;  /* rows are keys to delete */
+    bool sealed;     /* no more rows: a later operation on the table must come after */
+    bool keyed;      /* rows carry their encoded key (deduplicated last-wins) */
+    char **cols;     /* owned copies */
     bool *pk;
     size_t ncols;
     pg_sb data;           /* the lines */
@@ -121,10 +121,10 @@ typedef struct pg_segment {
 typedef struct pg_part {
     char *topic; /* the consumed (original) topic */
     int32_t partition;
-    int64_t db_next;  /* next offset the offsets table holds; -1: no row (or unknown) */
-    int64_t buf_next; /* next offset after everything taken (buffered or skipped); -1 none */
-    int64_t first;    /* first offset taken since the database last caught up; -1 none */
-    size_t pending;   /* rows buffered */
+    int64_t db_next;   /* next offset the offsets table holds; -1: no row (or unknown) */
+    int64_t buf_next;  /* next offset after everything taken (buffered or skipped); -1 none */
+    int64_t first;     /* first offset taken since the database last caught up; -1 none */
+    size_t pending;    /* rows buffered */
     bool needs_lookup; /* its stored offset must be read (and sought) before consuming */
     bool paused;       /* paused by us until the lookup succeeds */
 } pg_part;
@@ -181,9 +181,9 @@ typedef struct pg_task {
     pgdb db;
     pg_tables tables;
     pg_buffer buf;
-    pg_row row;            /* scratch */
-    bool flush_pending;    /* a flush failed transiently: retry before taking more */
-    bool failed;           /* a fatal error was returned: no more writes */
+    pg_row row;         /* scratch */
+    bool flush_pending; /* a flush failed transiently: retry before taking more */
+    bool failed;        /* a fatal error was returned: no more writes */
     int64_t last_warn_ms;
     char fatal[2048];
 } pg_task;

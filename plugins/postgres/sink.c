@@ -10,8 +10,8 @@
 
 /* ---- connector ---- */
 
-static int conn_start(const sl_config *config, sl_connector_ctx *ctx, void **state,
-                      char *errstr, size_t errstr_size)
+static int conn_start(const sl_config *config, sl_connector_ctx *ctx, void **state, char *errstr,
+                      size_t errstr_size)
 {
     (void)ctx;
     sl_props *props = sl_props_copy(sl_config_originals(config));
@@ -39,7 +39,10 @@ static int conn_task_configs(void *state, int max_tasks, sl_props **out, char *e
     return max_tasks < 0 ? 0 : max_tasks;
 }
 
-static void conn_stop(void *state) { sl_props_destroy(state); }
+static void conn_stop(void *state)
+{
+    sl_props_destroy(state);
+}
 
 /* ---- task ---- */
 
@@ -86,8 +89,7 @@ static int task_start(const sl_config *config, sl_task_ctx *ctx, void **task, ch
     pgdb_rc rc;
     while ((rc = pgdb_connect(&t->db)) != PGDB_OK) {
         if (t->db.failures >= t->conf.attempts || sl_task_stopping(ctx)) {
-            snprintf(errstr, errstr_size, "%s (after %d attempt(s))", t->db.err,
-                     t->db.failures);
+            snprintf(errstr, errstr_size, "%s (after %d attempt(s))", t->db.err, t->db.failures);
             task_free(t);
             return SL_ERR;
         }
@@ -151,14 +153,12 @@ static bool flush_due(const pg_task *t)
 
 /* A record that cannot be written: reported (DLQ, log) and queued for rejected.table under
  * errors.tolerance=all; SL_ERR (task fails) otherwise. */
-static int bad_record(pg_task *t, sl_record *rec, const char *why, char *errstr,
-                      size_t errstr_size)
+static int bad_record(pg_task *t, sl_record *rec, const char *why, char *errstr, size_t errstr_size)
 {
     if (sl_task_report(t->ctx, rec, why) != SL_OK) {
         char msg[2048];
-        snprintf(msg, sizeof(msg), "record %s-%d@%lld cannot be written: %s",
-                 sl_record_topic(rec), (int)sl_record_partition(rec),
-                 (long long)sl_record_offset(rec), why);
+        snprintf(msg, sizeof(msg), "record %s-%d@%lld cannot be written: %s", sl_record_topic(rec),
+                 (int)sl_record_partition(rec), (long long)sl_record_offset(rec), why);
         return fail(t, msg, errstr, errstr_size);
     }
     if (t->conf.rej_table != NULL && pgb_reject(&t->buf, rec, why) != 0)
@@ -171,8 +171,8 @@ static int bad_record(pg_task *t, sl_record *rec, const char *why, char *errstr,
 static int take(pg_task *t, sl_record *rec, char *errstr, size_t errstr_size)
 {
     const char *otopic = sl_record_original_topic(rec);
-    pg_part *p = pgb_part(&t->buf, otopic ? otopic : sl_record_topic(rec),
-                          sl_record_partition(rec));
+    pg_part *p =
+        pgb_part(&t->buf, otopic ? otopic : sl_record_topic(rec), sl_record_partition(rec));
     if (p == NULL)
         return fail(t, "out of memory tracking a partition", errstr, errstr_size);
     int64_t off = sl_record_offset(rec);
@@ -302,8 +302,10 @@ static int task_close(void *task, const sl_tp_offset *parts, size_t n, char *err
         } else if (rc == PGDB_RETRY) {
             /* Unwritten rows are dropped; whoever consumes these partitions next starts
              * from the stored offsets, and the ones we keep re-read theirs. */
-            sl_log(SL_LOG_WARN, "flush on partition close failed, the batch is dropped and "
-                                "re-consumed: %s", err);
+            sl_log(SL_LOG_WARN,
+                   "flush on partition close failed, the batch is dropped and "
+                   "re-consumed: %s",
+                   err);
             pg_discard(t);
         }
         t->flush_pending = false;
@@ -326,8 +328,8 @@ static int task_pre_commit(void *task, sl_tp_offset *offsets, size_t n, char *er
         if (p == NULL || p->needs_lookup)
             offsets[i].offset = -1;
         else if (p->first >= 0 || pgb_part_dirty(p))
-            offsets[i].offset = p->db_next >= 0 && p->db_next <= offsets[i].offset ? p->db_next
-                                                                                   : -1;
+            offsets[i].offset =
+                p->db_next >= 0 && p->db_next <= offsets[i].offset ? p->db_next : -1;
     }
     return SL_OK;
 }
@@ -341,8 +343,10 @@ static void task_stop(void *task)
         char err[2048] = "";
         pgdb_rc rc = pg_flush(t, err, sizeof(err));
         if (rc != PGDB_OK)
-            sl_log(SL_LOG_WARN, "final flush failed (the records are consumed again after a "
-                                "restart): %s", err);
+            sl_log(SL_LOG_WARN,
+                   "final flush failed (the records are consumed again after a "
+                   "restart): %s",
+                   err);
     }
     task_free(t);
 }

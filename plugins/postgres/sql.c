@@ -56,8 +56,7 @@ void pgs_add_column(pg_sb *sb, const char *schema, const char *table, const char
     pg_sb_puts(sb, type);
 }
 
-void pgs_copy(pg_sb *sb, const char *schema, const char *table, const char *const *cols,
-              size_t n)
+void pgs_copy(pg_sb *sb, const char *schema, const char *table, const char *const *cols, size_t n)
 {
     pg_sb_puts(sb, "COPY ");
     pgi_quote_qualified(sb, schema, table);

@@ -25,8 +25,7 @@ void pgs_create_table(pg_sb *sb, const char *schema, const char *table, const pg
 void pgs_add_column(pg_sb *sb, const char *schema, const char *table, const char *col,
                     const char *type);
 /* COPY schema.table (cols) FROM STDIN (text format). */
-void pgs_copy(pg_sb *sb, const char *schema, const char *table, const char *const *cols,
-              size_t n);
+void pgs_copy(pg_sb *sb, const char *schema, const char *table, const char *const *cols, size_t n);
 /* A transaction-scoped staging table with the target's types for `cols` (no rows). */
 void pgs_stage(pg_sb *sb, const char *stage, const char *schema, const char *table,
                const char *const *cols, size_t n);

@@ -41,7 +41,10 @@ void pg_sb_putn(pg_sb *sb, const char *s, size_t n)
     sb->buf[sb->len] = '\0';
 }
 
-void pg_sb_puts(pg_sb *sb, const char *s) { pg_sb_putn(sb, s, strlen(s)); }
+void pg_sb_puts(pg_sb *sb, const char *s)
+{
+    pg_sb_putn(sb, s, strlen(s));
+}
 
 void pg_sb_putc(pg_sb *sb, char c)
 {
@@ -90,7 +93,10 @@ void pg_sb_free(pg_sb *sb)
     *sb = (pg_sb)PG_SB_INIT;
 }
 
-const char *pg_sb_str(const pg_sb *sb) { return sb->buf != NULL && !sb->oom ? sb->buf : ""; }
+const char *pg_sb_str(const pg_sb *sb)
+{
+    return sb->buf != NULL && !sb->oom ? sb->buf : "";
+}
 
 char *pg_sb_steal(pg_sb *sb)
 {

@@ -7,13 +7,16 @@
 #include <stddef.h>
 
 typedef struct pg_sb {
-    char *buf;  /* owned; NUL-terminated after any append (when not oom) */
+    char *buf; /* owned; NUL-terminated after any append (when not oom) */
     size_t len;
     size_t cap;
-    bool oom;   /* an allocation failed: the content is incomplete */
+    bool oom; /* an allocation failed: the content is incomplete */
 } pg_sb;
 
-#define PG_SB_INIT {NULL, 0, 0, false}
+#define PG_SB_INIT                                                                                 \
+    {                                                                                              \
+        NULL, 0, 0, false                                                                          \
+    }
 
 /* Make room for `extra` more bytes (plus the NUL). 0 or -1 (sets oom). Any thread, one
  * buffer per thread. */

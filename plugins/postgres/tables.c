@@ -94,8 +94,7 @@ static pg_table *find_table(pg_tables *ts, const char *schema, const char *name)
     return NULL;
 }
 
-pgdb_rc pgt_for_topic(pg_task *t, const char *topic, pg_table **out, char *err,
-                      size_t err_size)
+pgdb_rc pgt_for_topic(pg_task *t, const char *topic, pg_table **out, char *err, size_t err_size)
 {
     pg_tables *ts = &t->tables;
     for (size_t i = 0; i < ts->ntopics; i++)
@@ -122,9 +121,8 @@ pgdb_rc pgt_for_topic(pg_task *t, const char *topic, pg_table **out, char *err,
             tab->label = pg_sb_steal(&label);
             schema = name = NULL;
         }
-        pg_table **nt = ts->n == ts->cap ? realloc(ts->t, (ts->cap ? ts->cap * 2 : 8) *
-                                                              sizeof(*nt))
-                                         : ts->t;
+        pg_table **nt =
+            ts->n == ts->cap ? realloc(ts->t, (ts->cap ? ts->cap * 2 : 8) * sizeof(*nt)) : ts->t;
         if (tab == NULL || tab->label == NULL || nt == NULL) {
             table_free(tab);
             free(schema);
@@ -142,8 +140,8 @@ pgdb_rc pgt_for_topic(pg_task *t, const char *topic, pg_table **out, char *err,
             return rc;
         }
         ts->t[ts->n++] = tab;
-        sl_log(SL_LOG_INFO, "topic %s writes to table %s (%s, %zu column(s))", topic,
-               tab->label, tab->exists ? "exists" : "missing", tab->ncols);
+        sl_log(SL_LOG_INFO, "topic %s writes to table %s (%s, %zu column(s))", topic, tab->label,
+               tab->exists ? "exists" : "missing", tab->ncols);
     }
     free(schema);
     free(name);
@@ -186,14 +184,14 @@ static const char *column_for(const pg_table *tab, const char *field)
 
 /* Run `stmts` (n statements) in one transaction under the table's advisory lock, so that
  * tasks creating or evolving the same table take turns instead of failing on each other. */
-static pgdb_rc ddl(pg_task *t, const char *label, const char *const *stmts, size_t n,
-                   char *err, size_t err_size)
+static pgdb_rc ddl(pg_task *t, const char *label, const char *const *stmts, size_t n, char *err,
+                   size_t err_size)
 {
     const char *lock_params[1] = {label};
     pgdb_rc rc = pgdb_exec(&t->db, "BEGIN", 0, NULL, NULL, label);
     if (rc == PGDB_OK)
-        rc = pgdb_exec(&t->db, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, lock_params,
-                       NULL, label);
+        rc = pgdb_exec(&t->db, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, lock_params, NULL,
+                       label);
     for (size_t i = 0; rc == PGDB_OK && i < n; i++) {
         sl_log(SL_LOG_DEBUG, "%s", stmts[i]);
         rc = pgdb_exec(&t->db, stmts[i], 0, NULL, NULL, label);
@@ -219,8 +217,7 @@ static pgdb_rc create(pg_task *t, pg_table *tab, const pg_row *row, char *err, s
     size_t n = 0;
     for (size_t i = 0; i < row->n; i++)
         if (row->f[i].type != NULL)
-            cols[n++] = (pgs_col){row->f[i].name, row->f[i].type, row->f[i].notnull,
-                                  row->f[i].pk};
+            cols[n++] = (pgs_col){row->f[i].name, row->f[i].type, row->f[i].notnull, row->f[i].pk};
     pg_sb sql = PG_SB_INIT;
     pgs_create_table(&sql, tab->schema, tab->name, cols, n);
     free(cols);
@@ -256,8 +253,7 @@ pgdb_rc pgt_prepare(pg_task *t, pg_table *tab, const pg_row *row, const char **c
                 return PGDB_FATAL;
             }
             if (round > 1) {
-                snprintf(err, err_size, "table %s is still missing after CREATE TABLE",
-                         tab->label);
+                snprintf(err, err_size, "table %s is still missing after CREATE TABLE", tab->label);
                 return PGDB_FATAL;
             }
             pgdb_rc rc = create(t, tab, row, err, err_size);
@@ -334,8 +330,7 @@ pgdb_rc pgt_bookkeeping(pg_task *t, char *err, size_t err_size)
     if (a.oom || b.oom || label.oom)
         snprintf(err, err_size, "out of memory");
     else
-        rc = ddl(t, pg_sb_str(&label), stmts, t->conf.rej_table != NULL ? 2 : 1, err,
-                 err_size);
+        rc = ddl(t, pg_sb_str(&label), stmts, t->conf.rej_table != NULL ? 2 : 1, err, err_size);
     pg_sb_free(&a);
     pg_sb_free(&b);
     pg_sb_free(&label);

@@ -323,7 +323,7 @@ def test_validation_and_wal_recovery(build_dir, kafka_mock_factory, tmp_path):
 
 def test_exactly_once_across_sigkills(build_dir, kafka_mock_factory, tmp_path):
     root = tmp_path / "store"
-    n = 12000
+    n = 30000
     kafka = kafka_mock_factory(topics=["fs-eos:2"])
     for p in (0, 1):
         kcat_produce(kafka.bootstrap, "fs-eos",
@@ -333,29 +333,31 @@ def test_exactly_once_across_sigkills(build_dir, kafka_mock_factory, tmp_path):
         "value.converter": JSON, "value.converter.schemas.enable": "false"})}]
     rng = random.Random(7)
     kills = 0
+
+    def done():
+        return sum(e - s + 1 for _, s, e in committed(root, "fs-eos").values())
     for round_ in range(4):
         w = Worker(build_dir, tmp_path, kafka.bootstrap, conns, name=f"w{round_}").start()
         try:
             if round_ < 3:
                 before = len(committed(root, "fs-eos"))
                 # Kill in the middle of the load, at a random moment after progress resumed.
-                wait_for(lambda: len(committed(root, "fs-eos")) >= before + 5, 60, 0.02,
-                         "progress after a restart")
-                time.sleep(rng.uniform(0.0, 0.4))
-                done = sum(e - s + 1 for _, s, e in committed(root, "fs-eos").values())
-                assert done < 2 * n, "the load finished before the kill; nothing was tested"
-                w.kill()
-                kills += 1
-                continue
-
-            def complete():
-                return sum(e - s + 1 for _, s, e in committed(root, "fs-eos").values()) >= 2 * n
-            wait_for(complete, 90, 0.2, "every offset committed")
+                wait_for(lambda: len(committed(root, "fs-eos")) >= before + 3 or done() >= 2 * n,
+                         60, 0.01, "progress after a restart")
+                time.sleep(rng.uniform(0.0, 0.2))
+                if done() < 2 * n:
+                    w.kill()
+                    kills += 1
+                    continue
+            wait_for(lambda: done() >= 2 * n, 90, 0.2, "every offset committed")
+            break
         finally:
-            if round_ == 3 or w.proc.poll() is None:
+            if w.proc.poll() is None:
                 assert w.stop() == 0, w.logs()
             else:
                 w.log.close()
+    # A fast machine may finish the load before the last kill; two mid-load kills at least.
+    assert kills >= 2, f"only {kills} SIGKILL(s) landed during the load"
 
     files = committed(root, "fs-eos")
     for p in (0, 1):

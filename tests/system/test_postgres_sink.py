@@ -1,6 +1,6 @@
 """PostgresSinkConnector against a real PostgreSQL server (pgserver.py) and kafka-mock on a
 standalone worker: bulk insert (COPY) and upsert of 100,000 records with auto.create, typed
-columns and auto.evolve, deletes by tombstone, the record layout's metadata, topic-to-table
+columns and auto.evolve, update mode, deletes by tombstone, the record layout's metadata, topic-to-table
 naming with collision suffixes, the buffer.flush.time bound with a trickle, rejected rows
 (rejected.table and the DLQ, and errors.tolerance=none), config validation, and exactly once
 across repeated SIGKILLs and dropped database connections (count(*) = count(distinct offset) =
@@ -197,8 +197,15 @@ def test_typed_columns_and_auto_evolve(build_dir, kafka_mock_factory, tmp_path, 
     assert pg.scalar("SELECT count(*) FROM typed WHERE extra IS NULL", db) == "3"
 
 
-def test_deletes_and_record_layout(build_dir, kafka_mock_factory, tmp_path, pg, db):
-    kafka = kafka_mock_factory(topics=["del:1", "rec:2"])
+def test_deletes_updates_and_record_layout(build_dir, kafka_mock_factory, tmp_path, pg, db):
+    kafka = kafka_mock_factory(topics=["del:1", "rec:2", "upd:1"])
+    pg.psql("-c", "CREATE TABLE upd (k text PRIMARY KEY, v text, n integer); INSERT INTO upd "
+                  "VALUES ('k1', 'old1', 1), ('k2', 'old2', 2), ('k3', 'old3', 3)", db=db)
+    # update mode: only existing keys change, only the fields a record has; last one wins.
+    kcat_produce(kafka.bootstrap, "upd", [
+        "k1\t" + json.dumps({"v": "new1", "n": 10}), "k9\t" + json.dumps({"v": "x", "n": 9}),
+        "k2\t" + json.dumps({"v": "new2"}), "k1\t" + json.dumps({"v": "newer", "n": 11})],
+        key_delim="\t")
     msgs = [f"k{i}\t" + json.dumps({"v": f"v{i}"}) for i in range(10)]
     # Tombstones for k2 and k5, then k5 again and a new value for k3, in one batch.
     msgs += ["k2\t", "k5\t", "k5\t" + json.dumps({"v": "again"}),
@@ -213,14 +220,20 @@ def test_deletes_and_record_layout(build_dir, kafka_mock_factory, tmp_path, pg, 
                                        pk_mode="record_key", pk_fields="k",
                                        delete_enabled="true")},
         {"name": "rec", "config": sink(pg, db, "rec", table_layout="record")},
+        {"name": "upd", "config": sink(pg, db, "upd", insert_mode="update", pk_mode="record_key",
+                                       pk_fields="k", auto_create="false")},
     ]
     w = start(build_dir, tmp_path, kafka, conns)
     try:
+        wait_for(lambda: pg.sql("SELECT v FROM upd WHERE k = 'k1'", db) == [["newer"]], 60, 0.3,
+                 "updates")
         wait_for(lambda: table_exists(pg, db, "del") and pg.sql(
             "SELECT v FROM del WHERE k = 'k3'", db) == [["updated"]], 60, 0.3, "deletes")
         wait_rows(pg, db, "rec", 7)
     finally:
         assert w.stop() == 0, w.logs()
+    assert pg.sql("SELECT k, v, n FROM upd ORDER BY k", db) == [
+        ["k1", "newer", "11"], ["k2", "new2", "2"], ["k3", "old3", "3"]]
     assert pg.sql("SELECT k, v FROM del ORDER BY k", db) == [
         ["k0", "v0"], ["k1", "v1"], ["k3", "updated"], ["k4", "v4"], ["k5", "again"],
         ["k6", "v6"], ["k7", "v7"], ["k8", "v8"], ["k9", "v9"]]
@@ -430,11 +443,13 @@ def test_exactly_once_across_sigkills(build_dir, kafka_mock_factory, tmp_path, p
                         tasks_max="2", **{"consumer.override.group.id": f"eo-{run}"})
             w = start(build_dir, tmp_path, kafka, [{"name": "eo", "config": conf}],
                       name=f"w{run}")
-            have = count(pg, db, "eo") if table_exists(pg, db, "eo") else 0
-            wait_for(lambda: table_exists(pg, db, "eo") and count(pg, db, "eo") > have, 60,
-                     0.1, f"progress in run {run}")
             if run == 3:
                 break
+            have = count(pg, db, "eo") if table_exists(pg, db, "eo") else 0
+            # Kill once this run has written something (or everything is in already).
+            wait_for(lambda: table_exists(pg, db, "eo") and (
+                count(pg, db, "eo") > have or count(pg, db, "eo") == total), 60, 0.1,
+                f"progress in run {run}")
             time.sleep(rnd.uniform(0.05, 0.6))
             w.kill()
             print(f"\nrun {run}: SIGKILL with {count(pg, db, 'eo')} rows")

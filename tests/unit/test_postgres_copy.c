@@ -29,10 +29,10 @@ static int teardown(void **state)
     return 0;
 }
 
-#define EXPECT(want)                                                                            \
-    do {                                                                                        \
-        assert_string_equal(pg_sb_str(&sb), want);                                              \
-        pg_sb_reset(&sb);                                                                       \
+#define EXPECT(want)                                                                               \
+    do {                                                                                           \
+        assert_string_equal(pg_sb_str(&sb), want);                                                 \
+        pg_sb_reset(&sb);                                                                          \
     } while (0)
 
 static void test_text_and_json(void **state)

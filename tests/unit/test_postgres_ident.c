@@ -86,8 +86,15 @@ static void test_parse_map(void **state)
     assert_int_equal(n, 0);
     assert_int_equal(pgi_parse_map(NULL, &e, &n, err, sizeof(err)), 0);
 
-    const char *bad[] = {"nocolon", "a:", ":b", "a:b,a:c", "a:s.t.u", "a:.t", "a:s.",
-                         "a:" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+    const char *bad[] = {"nocolon",
+                         "a:",
+                         ":b",
+                         "a:b,a:c",
+                         "a:s.t.u",
+                         "a:.t",
+                         "a:s.",
+                         "a:"
+                         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         err[0] = '\0';
         assert_int_equal(pgi_parse_map(bad[i], &e, &n, err, sizeof(err)), -1);
@@ -97,7 +104,10 @@ static void test_parse_map(void **state)
     assert_non_null(strstr(err, "more than once"));
 }
 
-static char *resolve(const pgi_names *n, const char *topic) { return pgi_names_resolve(n, topic); }
+static char *resolve(const pgi_names *n, const char *topic)
+{
+    return pgi_names_resolve(n, topic);
+}
 
 static void assert_resolves(const pgi_names *n, const char *topic, const char *want)
 {
@@ -140,8 +150,7 @@ static void test_resolve(void **state)
     pgi_names_fini(&n);
 
     /* topics.regex: the topic set is open, so every repaired name is suffixed. */
-    assert_int_equal(pgi_names_init(&n, "sink_${topic}", "", NULL, 0, false, err, sizeof(err)),
-                     0);
+    assert_int_equal(pgi_names_init(&n, "sink_${topic}", "", NULL, 0, false, err, sizeof(err)), 0);
     assert_resolves(&n, "plain", "sink_plain");
     snprintf(want, sizeof(want), "sink_x_y_%06x", pgi_hash("x.y") & 0xffffffu);
     assert_resolves(&n, "x.y", want);

@@ -149,8 +149,8 @@ static void test_keys(void **state)
     assert_int_equal(pgr_build(&row, &o, r, err, sizeof(err)), PGR_BAD);
     assert_non_null(strstr(err, "key is null"));
     sl_record_release(r);
-    r = rec("t", 0, 4, NULL, sl_value_new_array(), NULL, map2("v", sl_value_new_int32(1), NULL,
-                                                              NULL));
+    r = rec("t", 0, 4, NULL, sl_value_new_array(), NULL,
+            map2("v", sl_value_new_int32(1), NULL, NULL));
     assert_int_equal(pgr_build(&row, &o, r, err, sizeof(err)), PGR_BAD);
     sl_record_release(r);
 
@@ -220,9 +220,9 @@ static void test_record_layout(void **state)
     assert_int_equal(pgr_build(&row, &o, r, err, sizeof(err)), PGR_OK);
     assert_int_equal(row.n, 2);
     assert_field(&row.f[0], "record_metadata", "jsonb", false, false);
-    assert_string_equal(row.f[0].text,
-                        "{\"topic\":\"ev\\\"t\",\"partition\":2,\"offset\":9,"
-                        "\"CreateTime\":1700000000000,\"key\":\"k\\t1\",\"headers\":{\"h\":\"v\"}}");
+    assert_string_equal(
+        row.f[0].text, "{\"topic\":\"ev\\\"t\",\"partition\":2,\"offset\":9,"
+                       "\"CreateTime\":1700000000000,\"key\":\"k\\t1\",\"headers\":{\"h\":\"v\"}}");
     assert_string_equal(row.f[1].text, "{\"x\":5}");
     sl_record_release(r);
     /* A tombstone keeps its metadata with a null content, or is skipped. */
@@ -260,13 +260,19 @@ static void test_buffer_upsert_dedup(void **state)
     pg_task *t = calloc(1, sizeof(*t));
     t->conf.mode = PG_MODE_UPSERT;
     pgr_opts o = {.pk_mode = PG_PK_RECORD_KEY, .delete_enabled = true};
-    append(t, rec("t", 0, 0, NULL, sl_value_new_string("a", 1), NULL,
-                  map2("v", sl_value_new_string("1\t2", 3), NULL, NULL)), &o);
-    append(t, rec("t", 0, 1, NULL, sl_value_new_string("b", 1), NULL,
-                  map2("v", sl_value_new_string("x", 1), NULL, NULL)), &o);
+    append(t,
+           rec("t", 0, 0, NULL, sl_value_new_string("a", 1), NULL,
+               map2("v", sl_value_new_string("1\t2", 3), NULL, NULL)),
+           &o);
+    append(t,
+           rec("t", 0, 1, NULL, sl_value_new_string("b", 1), NULL,
+               map2("v", sl_value_new_string("x", 1), NULL, NULL)),
+           &o);
     append(t, rec("t", 0, 2, NULL, sl_value_new_string("a", 1), NULL, NULL), &o); /* delete */
-    append(t, rec("t", 0, 3, NULL, sl_value_new_string("a", 1), NULL,
-                  map2("v", sl_value_new_string("again", 5), NULL, NULL)), &o);
+    append(t,
+           rec("t", 0, 3, NULL, sl_value_new_string("a", 1), NULL,
+               map2("v", sl_value_new_string("again", 5), NULL, NULL)),
+           &o);
     append(t, rec("t", 0, 4, NULL, sl_value_new_string("b", 1), NULL, NULL), &o); /* delete */
     assert_int_equal(t->buf.nsegs, 2);
     pg_segment *w = t->buf.segs[0], *d = t->buf.segs[1];
@@ -299,14 +305,20 @@ static void test_buffer_insert_order(void **state)
     pg_task *t = calloc(1, sizeof(*t));
     t->conf.mode = PG_MODE_INSERT;
     pgr_opts o = {.pk_mode = PG_PK_RECORD_KEY, .delete_enabled = true};
-    append(t, rec("t", 0, 0, NULL, sl_value_new_string("a", 1), NULL,
-                  map2("v", sl_value_new_int64(1), NULL, NULL)), &o);
+    append(t,
+           rec("t", 0, 0, NULL, sl_value_new_string("a", 1), NULL,
+               map2("v", sl_value_new_int64(1), NULL, NULL)),
+           &o);
     append(t, rec("t", 0, 1, NULL, sl_value_new_string("a", 1), NULL, NULL), &o);
-    append(t, rec("t", 0, 2, NULL, sl_value_new_string("a", 1), NULL,
-                  map2("v", sl_value_new_int64(2), NULL, NULL)), &o);
+    append(t,
+           rec("t", 0, 2, NULL, sl_value_new_string("a", 1), NULL,
+               map2("v", sl_value_new_int64(2), NULL, NULL)),
+           &o);
     /* A different column list in insert mode: its own segment. */
-    append(t, rec("t", 0, 3, NULL, sl_value_new_string("c", 1), NULL,
-                  map2("w", sl_value_new_int64(3), NULL, NULL)), &o);
+    append(t,
+           rec("t", 0, 3, NULL, sl_value_new_string("c", 1), NULL,
+               map2("w", sl_value_new_int64(3), NULL, NULL)),
+           &o);
     /* insert, delete, insert of one key stay in that order: three segments. */
     assert_int_equal(t->buf.nsegs, 4);
     assert_false(t->buf.segs[0]->is_delete);
@@ -359,9 +371,12 @@ static void test_partitions(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_struct_kafka_pk),     cmocka_unit_test(test_keys),
-        cmocka_unit_test(test_values_and_tombstones), cmocka_unit_test(test_record_layout),
-        cmocka_unit_test(test_buffer_upsert_dedup), cmocka_unit_test(test_buffer_insert_order),
+        cmocka_unit_test(test_struct_kafka_pk),
+        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_values_and_tombstones),
+        cmocka_unit_test(test_record_layout),
+        cmocka_unit_test(test_buffer_upsert_dedup),
+        cmocka_unit_test(test_buffer_insert_order),
         cmocka_unit_test(test_partitions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

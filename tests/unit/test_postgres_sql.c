@@ -16,16 +16,17 @@
 
 static pg_sb sb;
 
-#define EXPECT(want)                                                                            \
-    do {                                                                                        \
-        assert_string_equal(pg_sb_str(&sb), want);                                              \
-        pg_sb_reset(&sb);                                                                       \
+#define EXPECT(want)                                                                               \
+    do {                                                                                           \
+        assert_string_equal(pg_sb_str(&sb), want);                                                 \
+        pg_sb_reset(&sb);                                                                          \
     } while (0)
 
 static void test_ddl(void **state)
 {
     (void)state;
-    pgs_col cols[] = {{"id", "bigint", true, true}, {"Name", "text", false, false},
+    pgs_col cols[] = {{"id", "bigint", true, true},
+                      {"Name", "text", false, false},
                       {"we\"ird", "jsonb", true, false}};
     pgs_create_table(&sb, "s", "t", cols, 3);
     EXPECT("CREATE TABLE IF NOT EXISTS \"s\".\"t\" (\"id\" bigint NOT NULL, \"Name\" text, "
@@ -69,7 +70,8 @@ static void test_bookkeeping(void **state)
 {
     (void)state;
     pgs_offsets_ddl(&sb, NULL, "__sluice_offsets");
-    assert_non_null(strstr(pg_sb_str(&sb), "PRIMARY KEY (\"connector\", \"topic\", \"partition\")"));
+    assert_non_null(
+        strstr(pg_sb_str(&sb), "PRIMARY KEY (\"connector\", \"topic\", \"partition\")"));
     pg_sb_reset(&sb);
     pgs_offsets_upsert(&sb, "ops", "offs");
     assert_non_null(strstr(pg_sb_str(&sb), "INSERT INTO \"ops\".\"offs\" AS o"));
@@ -118,14 +120,14 @@ static void test_conninfo(void **state)
     expect_conninfo("jdbc:postgresql://h1:6000,h2/db?ssl=true&sslmode=verify-full",
                     "host='h1,h2' port='6000,5432' dbname='db' sslmode='verify-full'", "");
     expect_conninfo("jdbc:postgresql://[::1]:5432/db", "host='::1' port='5432' dbname='db'", "");
-    expect_conninfo("jdbc:postgresql://localhost/db",
-                    "host='localhost' dbname='db'", "");
+    expect_conninfo("jdbc:postgresql://localhost/db", "host='localhost' dbname='db'", "");
     expect_conninfo("jdbc:postgresql:mydb", "dbname='mydb'", "");
-    expect_conninfo("JDBC:postgresql://h/d%20b?ApplicationName=app&currentSchema=s1&"
-                    "targetServerType=primary&loginTimeout=5&prepareThreshold=0&reWriteBatchedInserts=true",
-                    "host='h' dbname='d b' application_name='app' options='-c search_path=s1' "
-                    "target_session_attrs='primary' connect_timeout='5'",
-                    "prepareThreshold,reWriteBatchedInserts");
+    expect_conninfo(
+        "JDBC:postgresql://h/d%20b?ApplicationName=app&currentSchema=s1&"
+        "targetServerType=primary&loginTimeout=5&prepareThreshold=0&reWriteBatchedInserts=true",
+        "host='h' dbname='d b' application_name='app' options='-c search_path=s1' "
+        "target_session_attrs='primary' connect_timeout='5'",
+        "prepareThreshold,reWriteBatchedInserts");
     /* libpq's own forms pass through untouched. */
     expect_conninfo("postgresql://u@h:5/db?sslmode=disable",
                     "postgresql://u@h:5/db?sslmode=disable", "");

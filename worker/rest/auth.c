@@ -10,6 +10,7 @@
 #include <openssl/sha.h>
 
 #include "config/properties.h"
+#include "data/value_internal.h"
 #include "rest/rest_security.h"
 #include "util/log.h"
 
@@ -272,54 +273,6 @@ int rest_auth_from_config(const sl_props *cfg, rest_auth **out, char *errstr, si
 
 /* ---- requests ---- */
 
-static int b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* java.util.Base64.getDecoder(): RFC 4648 alphabet, padding optional but correct if present.
- * Returns a new NUL-terminated buffer with *len bytes, or NULL. */
-static char *b64_decode(const char *s, size_t slen, size_t *len)
-{
-    size_t pad = 0;
-    while (slen > 0 && s[slen - 1] == '=' && pad < 2)
-        slen--, pad++;
-    if ((pad > 0 && (slen + pad) % 4 != 0) || slen % 4 == 1)
-        return NULL;
-    char *out = malloc(slen * 3 / 4 + 3);
-    if (out == NULL)
-        return NULL;
-    size_t o = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < slen; i++) {
-        int v = b64val((unsigned char)s[i]);
-        if (v < 0) {
-            free(out);
-            return NULL;
-        }
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)((acc >> bits) & 0xFF);
-        }
-    }
-    out[o] = '\0';
-    *len = o;
-    return out;
-}
-
 int rest_basic_decode(const char *header, char **user, char **password)
 {
     *user = *password = NULL;
@@ -334,7 +287,8 @@ int rest_basic_decode(const char *header, char **user, char **password)
     while (blen > 0 && (b[blen - 1] == ' ' || b[blen - 1] == '\t'))
         blen--;
     size_t len = 0;
-    char *plain = b64_decode(b, blen, &len);
+    /* java.util.Base64.getDecoder(): RFC 4648 alphabet, padding optional. */
+    char *plain = value_base64_decode(b, blen, &len);
     if (plain == NULL)
         return SL_ERR;
     char *colon = memchr(plain, ':', len);
