@@ -123,6 +123,9 @@ test-asan: deps
 
 bench: deps all $(BENCH_BINS) $(BENCH_SOS)
 	SLUICE_BUILD=$(abspath $(BUILD)) bench/run.sh
+	@echo; echo "bundled sinks (as a ratio to the plain tool writing the same data):"
+	BENCH_COUNT=$${BENCH_SINK_COUNT:-200000} bench/fs.sh $(abspath $(BUILD))
+	BENCH_COUNT=$${BENCH_SINK_COUNT:-200000} bench/pg.sh $(abspath $(BUILD))
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/sluice/plugins \

@@ -3,9 +3,9 @@
 # same rows, into a private PostgreSQL server (tests/system/pgserver.py) fed from kafka-mock.
 #
 # Prints one line on stdout:  postgres sink: X rec/s = R x psql COPY
-# (progress and details on stderr). Environment: PG_BENCH_COUNT (records, default 500000),
-# BENCH_SIZE (JSON document bytes, default 100), BENCH_TIMEOUT (seconds without progress before
-# giving up, default 60). Needs BUILD_DIR/bin/{sluice-worker,kafka-mock},
+# (progress and details on stderr). Environment: PG_BENCH_COUNT or BENCH_COUNT (records,
+# default 500000), BENCH_SIZE (JSON document bytes, default 100), BENCH_TIMEOUT (seconds without
+# progress before giving up, default 60). Needs BUILD_DIR/bin/{sluice-worker,kafka-mock},
 # BUILD_DIR/plugins/postgres.so and BUILD_DIR/bench/raw_kafka (`make bench` builds them).
 #
 # The sink rate is measured from the first committed batch to the last full one
@@ -20,7 +20,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-${SLUICE_BUILD:-$REPO/build}}" && pwd)
-COUNT=${PG_BENCH_COUNT:-500000}
+COUNT=${PG_BENCH_COUNT:-${BENCH_COUNT:-500000}}
 BATCH=10000 # buffer.count.records
 SIZE=${BENCH_SIZE:-100}
 TIMEOUT=${BENCH_TIMEOUT:-60}

@@ -1,7 +1,7 @@
 """PostgresSinkConnector against a real PostgreSQL server (pgserver.py) and kafka-mock on a
 standalone worker: bulk insert (COPY) and upsert of 100,000 records with auto.create, typed
-columns and auto.evolve, update mode, deletes by tombstone, the record layout's metadata, topic-to-table
-naming with collision suffixes, the buffer.flush.time bound with a trickle, rejected rows
+columns and auto.evolve, update mode, deletes by tombstone, the record layout's metadata,
+topic-to-table naming with collision suffixes, the buffer.flush.time bound with a trickle, rejected rows
 (rejected.table and the DLQ, and errors.tolerance=none), config validation, and exactly once
 across repeated SIGKILLs and dropped database connections (count(*) = count(distinct offset) =
 records produced)."""
@@ -15,7 +15,7 @@ import pytest
 
 from conftest import kcat_consume, kcat_produce
 from pgserver import PgServer
-from sluice import Worker, http, wait_for
+from sluice import Worker, wait_for
 
 JSON = "org.apache.kafka.connect.json.JsonConverter"
 STRING = "org.apache.kafka.connect.storage.StringConverter"
