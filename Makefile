@@ -110,16 +110,23 @@ unit: all $(TESTPLUGIN_SOS) $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do \
 	  SLUICE_BUILD=$(BUILD) CMOCKA_MESSAGE_OUTPUT=stdout $$t; done
 
+# System tests run PYTEST_WORKERS test files at a time (pytest-xdist): they mostly wait on the
+# group protocol's timers, not on the CPU. PYTEST_WORKERS=0 runs them one after another.
+PYTEST_WORKERS ?= 3
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 system: all
-	SLUICE_BUILD=$(abspath $(BUILD)) $(PYTEST) -q -p no:cacheprovider tests/system
+	SLUICE_BUILD=$(abspath $(BUILD)) $(PYTEST) -q -p no:cacheprovider \
+	  $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) tests/system
 
 test: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(TESTPLUGIN_SOS) $(UNIT_TESTS)
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory system
 
+ASAN_VARS := BUILD=build-asan OPT=-O1 SAN="-fsanitize=address -fno-omit-frame-pointer"
 test-asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
-	  SAN="-fsanitize=address -fno-omit-frame-pointer" unit system
+	@$(MAKE) --no-print-directory $(ASAN_VARS) -j$(JOBS) all $(TESTPLUGIN_SOS) $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory $(ASAN_VARS) unit system
 
 bench: deps all $(BENCH_BINS) $(BENCH_SOS)
 	SLUICE_BUILD=$(abspath $(BUILD)) bench/run.sh

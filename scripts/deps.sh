@@ -2,7 +2,7 @@
 # Installs the Debian packages Sluice needs to build, test and run, when any is missing.
 set -e
 PKGS="gcc make pkg-config librdkafka-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
-libcmocka-dev python3 python3-pytest kcat libpcre2-dev libssl-dev procps curl
+libcmocka-dev python3 python3-pytest python3-pytest-xdist kcat libpcre2-dev libssl-dev procps curl
 postgresql libpq-dev libavro-dev python3-avro openssl libgnutls28-dev"
 missing=""
 for p in $PKGS; do
