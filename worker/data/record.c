@@ -29,6 +29,7 @@ struct sl_record {
     sl_value *src_partition;
     sl_value *src_offset;
     void *user;
+    void (*user_free)(void *user); /* non-NULL: the record owns `user` */
     char orig_topic[]; /* the topic given at creation, in the same allocation */
 };
 
@@ -101,6 +102,8 @@ static void record_free(sl_record *r)
     free(r->headers);
     sl_value_destroy(r->src_partition);
     sl_value_destroy(r->src_offset);
+    if (r->user_free != NULL)
+        r->user_free(r->user);
     free(r);
 }
 
@@ -337,8 +340,20 @@ size_t sl_record_header_remove(sl_record *r, const char *key)
 
 void record_set_user(sl_record *r, void *user)
 {
-    if (r)
-        r->user = user;
+    record_set_user_owned(r, user, NULL);
+}
+
+void record_set_user_owned(sl_record *r, void *user, void (*user_free)(void *user))
+{
+    if (r == NULL) {
+        if (user_free != NULL)
+            user_free(user);
+        return;
+    }
+    if (r->user_free != NULL && r->user != user)
+        r->user_free(r->user);
+    r->user = user;
+    r->user_free = user_free;
 }
 
 void *record_user(const sl_record *r) { return r ? r->user : NULL; }

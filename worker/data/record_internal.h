@@ -14,6 +14,12 @@ sl_record *record_new_consumed(const char *topic, int32_t partition, int64_t off
  * (e.g. the source task's in-flight entry). Not freed by the record. */
 void record_set_user(sl_record *r, void *user);
 void *record_user(const sl_record *r);
+/* Attach `user` and give it to the record: user_free(user) runs when the last reference goes
+ * (or when another user pointer replaces it). The sink path attaches the consumed Kafka message
+ * this way, so that a record a sink keeps after put() (record.h allows it) still has the
+ * original bytes for the DLQ and for values that borrow them. record_copy copies the pointer
+ * but not the ownership: a copy must not outlive its original. */
+void record_set_user_owned(sl_record *r, void *user, void (*user_free)(void *user));
 
 /* Set the Kafka offset (e.g. a source record's offset once its delivery report arrives).
  * Called by the thread that currently uses the record. */

@@ -267,12 +267,7 @@ static void release_revoked_records(sink_run *run, const rd_kafka_topic_partitio
         sl_record *r = run->recs[i];
         if (rd_kafka_topic_partition_list_find(parts, sl_record_original_topic(r),
                                                sl_record_partition(r)) != NULL) {
-            /* The consumed message kept for the DLQ (see sink_task.c process_message). */
-            rd_kafka_message_t *m = record_user(r);
-            record_set_user(r, NULL);
-            sl_record_release(r);
-            if (m != NULL)
-                rd_kafka_message_destroy(m);
+            sl_record_release(r); /* and its consumed message, unless the sink kept it */
         } else {
             run->recs[w++] = r;
         }

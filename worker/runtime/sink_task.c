@@ -64,8 +64,13 @@ static int convert(rt_task *t, converter_inst *c, const char *topic, const char 
     return rc;
 }
 
+static void destroy_message(void *m)
+{
+    rd_kafka_message_destroy(m);
+}
+
 /* Convert and transform one consumed message; appends to run->recs unless dropped, and then
- * keeps `m` (attached to the record with record_set_user: its original bytes are what a
+ * keeps `m` (owned by the record, record_set_user_owned: its original bytes are what a
  * sl_task_report sends to the DLQ) and sets *kept. SL_ERR when the task failed. */
 static int process_message(rt_task *t, rd_kafka_message_t *m, bool *kept)
 {
@@ -148,23 +153,18 @@ static int process_message(rt_task *t, rd_kafka_message_t *m, bool *kept)
             return skip ? SL_OK : SL_ERR;
         }
     }
-    record_set_user(rec, m);
+    record_set_user_owned(rec, m, destroy_message);
     *kept = true;
     run->recs[run->nrecs++] = rec;
     return SL_OK;
 }
 
-/* Release the delivered (or abandoned) batch and the consumed messages it kept. */
+/* Release the delivered (or abandoned) batch. Each record owns its consumed message, which
+ * lives on while a sink keeps the record (released by the sink's stop at the latest). */
 static void release_batch(sink_run *run)
 {
-    for (size_t i = 0; i < run->nrecs; i++) {
-        rd_kafka_message_t *m = record_user(run->recs[i]);
-        /* A sink may have retained the record: it must not find a dangling message. */
-        record_set_user(run->recs[i], NULL);
+    for (size_t i = 0; i < run->nrecs; i++)
         sl_record_release(run->recs[i]);
-        if (m != NULL)
-            rd_kafka_message_destroy(m);
-    }
     run->nrecs = 0;
 }
 
