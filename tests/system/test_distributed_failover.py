@@ -4,6 +4,7 @@ session.timeout.ms + 5 s (delay 0) or after scheduled.rebalance.max.delay.ms; th
 worker gets work back without the others restarting what stays with them; a full stop and
 start brings back every config, paused state and source offset; lost (0) and duplicated
 records are counted across all of it."""
+import os
 import time
 
 from cluster import holdings, role, start_cluster, task_starts, worker_id
@@ -11,7 +12,11 @@ from sluice import DISTRIBUTED_TOPICS, wait_for
 from verifiable_counts import TOPIC, check, pause_source, sink_seen
 
 TASKS = 6
-SESSION_S = 6  # session.timeout.ms of DISTRIBUTED_DEFAULTS
+# session.timeout.ms of the failover test. On kafka-mock a rebalance after a member is lost
+# waits session.timeout.ms - 1 s for it before completing (a real broker completes as soon as
+# the survivors have rejoined), so failover there takes about twice the session timeout: 4 s
+# keeps that within the issue's bound of session.timeout.ms + 5 s.
+SESSION_S = int(os.environ.get("SLUICE_FAILOVER_SESSION_MS", "4000")) / 1000
 NAMES = ["vsource", "vsink"]
 EXPECT = {"vsource": TASKS, "vsink": TASKS}
 
@@ -46,7 +51,8 @@ def settled(workers, n_workers, timeout=60):
 
 def test_spread_failover_return_and_counts(build_dir, kafka_mock_factory, tmp_path):
     kafka = kafka_mock_factory(topics=DISTRIBUTED_TOPICS + [f"{TOPIC}:6"])
-    workers = start_cluster(build_dir, tmp_path, kafka.bootstrap)
+    workers = start_cluster(build_dir, tmp_path, kafka.bootstrap,
+                            extra={"session.timeout.ms": str(int(SESSION_S * 1000))})
     try:
         create_pipeline(workers[1], tmp_path)
         held = settled(workers, 3)
@@ -70,7 +76,9 @@ def test_spread_failover_return_and_counts(build_dir, kafka_mock_factory, tmp_pa
         failover = time.time() - t0
         print(f"SIGKILL -> every task RUNNING on the survivors in {failover:.1f} s "
               f"(session.timeout.ms {SESSION_S} s)")
-        assert failover <= SESSION_S + 5 + 10, "failover far beyond session.timeout.ms + 5 s"
+        # The bound is session.timeout.ms + 5 s; 3 s more for a loaded CI machine or ASan.
+        print(f"bound session.timeout.ms + 5 s {'met' if failover <= SESSION_S + 5 else 'MISSED'}")
+        assert failover <= SESSION_S + 5 + 3, "failover beyond session.timeout.ms + 5 s"
         # The survivors kept what they had: only the victim's work was started anew.
         for w in survivors:
             mine = set(held[worker_id(w)])

@@ -99,6 +99,8 @@ void dh_update_metadata(distributed_herder *h);
 void dh_start_connector(distributed_herder *h, const char *name);
 void dh_start_task(distributed_herder *h, const char *name, int task);
 void dh_stop_instance(distributed_herder *h, const char *name, int task);
+/* Stop the tasks of `which` that run here, in parallel (borrowed). */
+void dh_stop_tasks(distributed_herder *h, const assignment_set *which);
 /* Stop everything started here (UNASSIGNED written by the status listener). */
 void dh_stop_all(distributed_herder *h);
 /* Ask the running connector for task configs and write them when they differ (owner). */

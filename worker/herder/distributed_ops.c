@@ -414,15 +414,15 @@ static void op_list(op *o)
 
 static void stop_local_tasks_of(distributed_herder *h, const char *name, bool tombstone)
 {
-    for (size_t i = h->started.n_tasks; i-- > 0;) {
-        if (i >= h->started.n_tasks || strcmp(h->started.tasks[i].connector, name) != 0)
-            continue;
-        int task = h->started.tasks[i].task;
-        dh_stop_instance(h, name, task);
-        char err[256];
-        if (tombstone)
-            status_log_remove(h->status, name, task, err, sizeof(err));
-    }
+    assignment_set mine = {0};
+    for (size_t i = 0; i < h->started.n_tasks; i++)
+        if (strcmp(h->started.tasks[i].connector, name) == 0)
+            assignment_set_add_task(&mine, name, h->started.tasks[i].task);
+    dh_stop_tasks(h, &mine);
+    char err[256];
+    for (size_t i = 0; tombstone && i < mine.n_tasks; i++)
+        status_log_remove(h->status, name, mine.tasks[i].task, err, sizeof(err));
+    assignment_set_clear(&mine);
 }
 
 static void request_rebalance(distributed_herder *h)

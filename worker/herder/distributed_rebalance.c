@@ -130,13 +130,37 @@ void dh_stop_instance(distributed_herder *h, const char *name, int task)
     }
 }
 
+void dh_stop_tasks(distributed_herder *h, const assignment_set *which)
+{
+    runtime_task_ref *refs = calloc(which->n_tasks ? which->n_tasks : 1, sizeof(*refs));
+    assignment_set stopping = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < which->n_tasks; i++) {
+        const assignment_task *t = &which->tasks[i];
+        if (assignment_set_has_task(&h->started, t->connector, t->task))
+            assignment_set_add_task(&stopping, t->connector, t->task);
+    }
+    for (size_t i = 0; refs != NULL && i < stopping.n_tasks; i++)
+        refs[n++] = (runtime_task_ref){stopping.tasks[i].connector, stopping.tasks[i].task};
+    if (refs != NULL)
+        runtime_stop_tasks(h->rt, refs, n);
+    for (size_t i = 0; i < stopping.n_tasks; i++) {
+        if (refs == NULL) /* out of memory: one at a time */
+            runtime_stop_task(h->rt, stopping.tasks[i].connector, stopping.tasks[i].task);
+        assignment_set_remove_task(&h->started, stopping.tasks[i].connector,
+                                   stopping.tasks[i].task);
+    }
+    assignment_set_clear(&stopping);
+    free(refs);
+}
+
 void dh_stop_all(distributed_herder *h)
 {
-    while (h->started.n_tasks > 0) {
-        assignment_task *t = &h->started.tasks[h->started.n_tasks - 1];
-        char *name = strdup(t->connector);
-        dh_stop_instance(h, name, t->task);
-        free(name);
+    if (h->started.n_tasks > 0) {
+        assignment_set all = {0};
+        assignment_set_copy(&all, &h->started);
+        dh_stop_tasks(h, &all);
+        assignment_set_clear(&all);
     }
     while (h->started.n_connectors > 0) {
         char *name = strdup(h->started.connectors[h->started.n_connectors - 1]);
@@ -469,8 +493,7 @@ static void cb_assigned(void *opaque, const group_member_assignment *a)
         assignment_set_clear(&stale);
         assignment_set_clear(&h->assigned);
     }
-    for (size_t i = 0; i < revoked.n_tasks; i++)
-        dh_stop_instance(h, revoked.tasks[i].connector, revoked.tasks[i].task);
+    dh_stop_tasks(h, &revoked); /* in parallel: one graceful timeout for all of them */
     for (size_t i = 0; i < revoked.n_connectors; i++)
         dh_stop_instance(h, revoked.connectors[i], -1);
     assignment_set_remove_all(&h->assigned, &revoked);
@@ -553,8 +576,10 @@ static void revoke_if_coordinator_lost(distributed_herder *h)
 {
     if (assignment_set_is_empty(&h->assigned) && assignment_set_is_empty(&h->started))
         return;
-    /* A JoinGroup legitimately waits (up to rebalance.timeout.ms) for the others. */
-    if (group_member_get_state(h->member) == GROUP_MEMBER_REBALANCING)
+    /* Only while the coordinator is unknown (being looked for or reconnected to), as Connect:
+     * a JoinGroup legitimately waits for the others, and silence after this thread was busy
+     * (stopping tasks) is settled by the next heartbeat's answer. */
+    if (group_member_get_state(h->member) != GROUP_MEMBER_UNJOINED)
         return;
     int64_t silence = group_member_coordinator_silence_ms(h->member);
     if (silence < h->session_timeout_ms)

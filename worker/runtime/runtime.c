@@ -397,6 +397,24 @@ static void tasks_finish(rt_task *list, int64_t deadline_ms)
     }
 }
 
+void runtime_stop_tasks(runtime *rt, const runtime_task_ref *tasks, size_t n)
+{
+    rt_task *list = NULL;
+    pthread_mutex_lock(&rt->lock);
+    for (size_t i = 0; i < n; i++) {
+        rt_task **p = task_slot(rt, tasks[i].conn, tasks[i].id);
+        if (p == NULL)
+            continue;
+        rt_task *t = *p;
+        *p = t->next;
+        t->next = list;
+        list = t;
+        atomic_store(&t->stopping, true);
+    }
+    pthread_mutex_unlock(&rt->lock);
+    tasks_finish(list, task_now_ms() + rt->shutdown_timeout_ms);
+}
+
 void runtime_set_target_state(runtime *rt, const char *conn, target_state ts)
 {
     if (ts == TARGET_STOPPED) {
