@@ -22,20 +22,7 @@ void dh_op_health(herder *hh, herder_reply *r)
     pthread_mutex_lock(&h->mu);
     bool started = h->started_up;
     pthread_mutex_unlock(&h->mu);
-    if (rc == 1 && started)
-        herder_reply_json(r, 200,
-                          json_pack("{s:s,s:s}", "status", "healthy", "message",
-                                    "Worker has completed startup and is ready to handle "
-                                    "requests."));
-    else if (!started)
-        herder_reply_json(r, 503,
-                          json_pack("{s:s,s:s}", "status", "starting", "message",
-                                    "Worker is still starting up."));
-    else
-        herder_reply_json(r, 500,
-                          json_pack("{s:s,s:s}", "status", "unhealthy", "message",
-                                    "Worker was unable to handle this request and may be "
-                                    "unable to handle other requests."));
+    herder_reply_health(r, rc == 1, started);
 }
 
 /* ---- offsets ---- */

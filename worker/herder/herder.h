@@ -28,6 +28,10 @@ void herder_reply_error(herder_reply *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Set status and take `body` (may be NULL). */
 void herder_reply_json(herder_reply *r, int status, json_t *body);
+/* GET /health's answer (reference §1.5): 200 "healthy" when the herder thread answered
+ * (`answered`) after start-up, 503 "starting" before start-up finished, else 500
+ * "unhealthy". */
+void herder_reply_health(herder_reply *r, bool answered, bool started);
 
 typedef struct herder herder;
 

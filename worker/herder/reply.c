@@ -41,3 +41,20 @@ void herder_reply_error(herder_reply *r, int status, const char *fmt, ...)
     }
     herder_reply_json(r, status, json_pack("{s:i,s:s}", "error_code", status, "message", msg));
 }
+
+void herder_reply_health(herder_reply *r, bool answered, bool started)
+{
+    const char *status, *message;
+    int code;
+    if (answered && started) {
+        code = 200, status = "healthy";
+        message = "Worker has completed startup and is ready to handle requests.";
+    } else if (!started) {
+        code = 503, status = "starting", message = "Worker is still starting up.";
+    } else {
+        code = 500, status = "unhealthy";
+        message = "Worker was unable to handle this request and may be unable to handle other "
+                  "requests.";
+    }
+    herder_reply_json(r, code, json_pack("{s:s,s:s}", "status", status, "message", message));
+}

@@ -619,16 +619,7 @@ static void health(herder *hh, herder_reply *r)
 {
     /* Connect's /health: a no-op through the herder thread within 10 s. The standalone herder
      * has finished starting once it exists. */
-    if (request_queue_ping(H(hh)->queue, 10000) == 1)
-        herder_reply_json(r, 200,
-                          json_pack("{s:s,s:s}", "status", "healthy", "message",
-                                    "Worker has completed startup and is ready to handle "
-                                    "requests."));
-    else
-        herder_reply_json(r, 500,
-                          json_pack("{s:s,s:s}", "status", "unhealthy", "message",
-                                    "Worker was unable to handle this request and may be "
-                                    "unable to handle other requests."));
+    herder_reply_health(r, request_queue_ping(H(hh)->queue, 10000) == 1, true);
 }
 
 /* The herder thread looks the connector up; the REST thread then does the (blocking) offsets
