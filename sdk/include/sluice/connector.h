@@ -78,9 +78,13 @@ typedef struct sl_connector_def {
     /* Optional: partitions about to be taken away (flush what belongs to them). */
     int (*close)(void *task, const sl_tp_offset *partitions, size_t n, char *errstr,
                  size_t errstr_size);
-    /* Deliver a batch. Records are borrowed for the call (sl_record_retain to keep one).
-     * SL_ERR_RETRIABLE: the host redelivers the same batch after a backoff. Bad records can be
-     * reported with sl_task_report() and the rest of the batch written. */
+    /* Deliver a batch. Records are borrowed for the call (sl_record_retain to keep one; a kept
+     * record keeps its original bytes for sl_task_report until released, at the latest in
+     * task_stop). SL_ERR_RETRIABLE: the host redelivers the same batch after a backoff. Bad
+     * records can be reported with sl_task_report() and the rest of the batch written.
+     * While no records arrive, the host calls put() with n == 0 at least every 500 ms (after
+     * each empty poll), so a sink can act on its own timers there (time-based flushes and
+     * rotations) without a thread of its own. */
     int (*put)(void *task, sl_record *const *records, size_t n, char *errstr,
                size_t errstr_size);
     /* Optional: make everything put so far durable. `offsets` are what the host would commit
