@@ -41,7 +41,7 @@ BENCH_SOS   := $(patsubst bench/plugins/%.c,$(BUILD)/bench/plugins/%.so,$(wildca
 
 BINS := $(BUILD)/bin/sluice-worker $(BUILD)/bin/kafka-mock
 
-.PHONY: all deps run test unit system test-asan bench install clean format lint
+.PHONY: all deps run test test-bins unit system test-asan bench install clean format lint
 all: $(BINS) $(PLUGIN_SOS) $(EXAMPLE_SOS)
 
 deps:
@@ -118,14 +118,17 @@ system: all
 	SLUICE_BUILD=$(abspath $(BUILD)) $(PYTEST) -q -p no:cacheprovider \
 	  $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) tests/system
 
+# Everything the tests need, built in parallel first (the runs themselves are sequential).
+test-bins: all $(TESTPLUGIN_SOS) $(UNIT_TESTS)
+
 test: deps
-	@$(MAKE) --no-print-directory -j$(JOBS) all $(TESTPLUGIN_SOS) $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory -j$(JOBS) test-bins
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory system
 
 ASAN_VARS := BUILD=build-asan OPT=-O1 SAN="-fsanitize=address -fno-omit-frame-pointer"
 test-asan: deps
-	@$(MAKE) --no-print-directory $(ASAN_VARS) -j$(JOBS) all $(TESTPLUGIN_SOS) $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory $(ASAN_VARS) -j$(JOBS) test-bins
 	@$(MAKE) --no-print-directory $(ASAN_VARS) unit system
 
 bench: deps all $(BENCH_BINS) $(BENCH_SOS)
