@@ -408,10 +408,10 @@ void distributed_herder_destroy(distributed_herder *h)
 {
     if (h == NULL)
         return;
+    dh_session_drain(h);
     if (h->queue)
         request_queue_stop(h->queue, shutdown_on_thread, h);
     h->stopping = true;
-    dh_session_drain(h);
     runtime_destroy(h->rt);
     group_member_destroy(h->member);
     config_log_destroy(h->cfg);

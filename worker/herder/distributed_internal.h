@@ -78,6 +78,7 @@ struct distributed_herder {
     int64_t key_attempt_ms; /* herder thread: last attempt to write a session key */
     atomic_int senders;    /* task-config senders still running */
     atomic_int send_backoff_ms; /* current backoff of failed task-config sends */
+    atomic_bool senders_quit;   /* set by dh_session_drain: senders retry no more */
 };
 
 /* ---- distributed.c ---- */
@@ -180,7 +181,8 @@ bool dh_session_verify(distributed_herder *h, herder_reply *r);
  * retried with backoff. */
 void dh_session_send_task_configs(distributed_herder *h, const char *name, sl_props *const *tasks,
                                   int n);
-/* Wait for background senders to finish (destroy). */
+/* Stop retries and wait for background senders to finish (destroy, before the queue
+ * stops). */
 void dh_session_drain(distributed_herder *h);
 /* Config-topic listener work posted to the herder thread. */
 void dh_on_connector_config(distributed_herder *h, const char *name, bool removed);

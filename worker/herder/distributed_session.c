@@ -104,7 +104,7 @@ static void run_retry(void *arg)
 /* Sleep `ms` in slices, returning early when the herder stops. */
 static void nap(distributed_herder *h, int ms)
 {
-    for (int slept = 0; slept < ms && !h->stopping; slept += 50)
+    for (int slept = 0; slept < ms && !atomic_load(&h->senders_quit); slept += 50)
         usleep(50 * 1000);
 }
 
@@ -152,7 +152,8 @@ static void *send_main(void *arg)
         atomic_store(&h->send_backoff_ms, wait);
         nap(h, wait);
         retry_req *q = malloc(sizeof(*q) + strlen(s->name) + 1);
-        if (q != NULL && !h->stopping) {
+        /* The queue outlives every sender: destroy drains them before stopping it. */
+        if (q != NULL && !atomic_load(&h->senders_quit)) {
             q->h = h;
             strcpy(q->name, s->name);
             request_queue_post(h->queue, run_retry, q, free);
@@ -185,16 +186,24 @@ void dh_session_send_task_configs(distributed_herder *h, const char *name, sl_pr
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    atomic_fetch_add(&h->senders, 1); /* before the check: dh_session_drain waits for it */
+    if (atomic_load(&h->senders_quit)) {
+        atomic_fetch_sub(&h->senders, 1);
+        pthread_attr_destroy(&attr);
+        free(s);
+        free(body);
+        free(url);
+        return;
+    }
     if (s != NULL && body != NULL && url != NULL) {
         *s = (sender){.h = h, .name = strdup(name), .body = body, .leader_url = url};
-        atomic_fetch_add(&h->senders, 1);
         if (s->name != NULL && pthread_create(&t, &attr, send_main, s) == 0) {
             pthread_attr_destroy(&attr);
             return;
         }
-        atomic_fetch_sub(&h->senders, 1);
         free(s->name);
     }
+    atomic_fetch_sub(&h->senders, 1);
     pthread_attr_destroy(&attr);
     LOG_ERROR(DH_LG, "cannot send the task configs of %s to the leader: out of resources", name);
     free(s);
@@ -204,6 +213,7 @@ void dh_session_send_task_configs(distributed_herder *h, const char *name, sl_pr
 
 void dh_session_drain(distributed_herder *h)
 {
+    atomic_store(&h->senders_quit, true);
     while (atomic_load(&h->senders) > 0)
         usleep(10 * 1000);
 }
