@@ -2,6 +2,7 @@
  * §1.5): leader-only writes, forwarding, pause/resume by any worker, and config-topic events. */
 #include "herder/distributed_internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -412,7 +413,10 @@ static void op_list(op *o)
 
 /* ---- config-topic events (herder thread) ---- */
 
-static void stop_local_tasks_of(distributed_herder *h, const char *name, bool tombstone)
+/* Stop the tasks of `name` running here; then tombstone the statuses of those with an id of
+ * at least `tombstone_from` (0: all, as for a deleted connector; INT_MAX: none), after their
+ * UNASSIGNED write, so that no late write brings a removed task's status back. */
+static void stop_local_tasks_of(distributed_herder *h, const char *name, int tombstone_from)
 {
     assignment_set mine = {0};
     for (size_t i = 0; i < h->started.n_tasks; i++)
@@ -420,8 +424,9 @@ static void stop_local_tasks_of(distributed_herder *h, const char *name, bool to
             assignment_set_add_task(&mine, name, h->started.tasks[i].task);
     dh_stop_tasks(h, &mine);
     char err[256];
-    for (size_t i = 0; tombstone && i < mine.n_tasks; i++)
-        status_log_remove(h->status, name, mine.tasks[i].task, err, sizeof(err));
+    for (size_t i = 0; i < mine.n_tasks; i++)
+        if (mine.tasks[i].task >= tombstone_from)
+            status_log_remove(h->status, name, mine.tasks[i].task, err, sizeof(err));
     assignment_set_clear(&mine);
 }
 
@@ -454,7 +459,7 @@ void dh_on_connector_config(distributed_herder *h, const char *name, bool remove
     char err[256];
     if (removed) {
         /* A worker stopping a deleted connector writes tombstones for it and its tasks. */
-        stop_local_tasks_of(h, name, true);
+        stop_local_tasks_of(h, name, 0);
         if (owned) {
             dh_stop_instance(h, name, -1);
             status_log_remove(h->status, name, -1, err, sizeof(err));
@@ -476,8 +481,9 @@ void dh_on_task_configs(distributed_herder *h, const char *name)
     dh_refresh_snapshot(h);
     dh_cleanup_add(h, name, committed_tasks(dh_connector(h, name)), old_count, false);
     /* Connect (incremental): stop the local tasks of the connector; they start again with
-     * their new configs after the rebalance if they are still assigned here. */
-    stop_local_tasks_of(h, name, false);
+     * their new configs after the rebalance if they are still assigned here. Tasks beyond the
+     * new count are gone: their statuses go with them. */
+    stop_local_tasks_of(h, name, committed_tasks(dh_connector(h, name)));
     request_rebalance(h);
 }
 
@@ -489,12 +495,12 @@ void dh_on_target_state(distributed_herder *h, const char *name, target_state ts
     if (!assignment_set_has_connector(&h->started, name)) {
         runtime_set_target_state(h->rt, name, ts); /* tasks held here without the connector */
         if (ts == TARGET_STOPPED)
-            stop_local_tasks_of(h, name, false);
+            stop_local_tasks_of(h, name, INT_MAX);
         return;
     }
     if (ts == TARGET_STOPPED) {
         runtime_set_target_state(h->rt, name, ts);
-        stop_local_tasks_of(h, name, false);
+        stop_local_tasks_of(h, name, INT_MAX);
     } else if (old == TARGET_STOPPED) {
         /* Resuming a stopped connector starts it afresh and generates fresh tasks. */
         restart_local_connector(h, name);

@@ -216,9 +216,34 @@ void dh_cleanup_add(distributed_herder *h, const char *name, int from, int to, b
     h->cleanup[h->n_cleanup++] = (struct dh_cleanup){strdup(name), from, to, removed};
 }
 
+/* The leader's sweep after each rebalance: statuses of task ids at or above a connector's
+ * task count, whoever wrote them (an owner that died, a status written after an earlier
+ * cleanup, a previous leader's pending cleanups). */
+static void sweep_stale_task_statuses(distributed_herder *h)
+{
+    char err[256];
+    for (size_t i = 0; h->snap && i < h->snap->n; i++) {
+        const config_connector *c = &h->snap->connectors[i];
+        if (c->inconsistent || c->task_count < 0)
+            continue;
+        json_t *st = status_map_connector_json(h->smap, c->name, NULL);
+        size_t k;
+        json_t *t;
+        json_array_foreach(json_object_get(st, "tasks"), k, t)
+        {
+            json_int_t id = json_integer_value(json_object_get(t, "id"));
+            if (id >= c->task_count)
+                status_log_remove(h->status, c->name, (int)id, err, sizeof(err));
+        }
+        json_decref(st);
+    }
+}
+
 void dh_cleanup_run(distributed_herder *h, bool leader)
 {
     char err[256];
+    if (leader)
+        sweep_stale_task_statuses(h);
     for (size_t i = 0; i < h->n_cleanup; i++) {
         struct dh_cleanup *c = &h->cleanup[i];
         const config_connector *now = dh_connector(h, c->name);
