@@ -379,7 +379,10 @@ void sink_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                        rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     rt_task *t = opaque;
-    bool coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    /* NULL when librdkafka cannot tell (e.g. the group handle is being torn down in
+     * rd_kafka_consumer_close): then the eager calls, which librdkafka accepts while closing. */
+    const char *protocol = rd_kafka_rebalance_protocol(rk);
+    bool coop = protocol != NULL && strcmp(protocol, "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         on_assign(t, rk, parts, coop);
     } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
