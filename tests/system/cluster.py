@@ -21,11 +21,16 @@ def all_running(worker, name, tasks):
 def start_cluster(build_dir, tmp_path, bootstrap, n=3, extra=None):
     workers = [Worker(build_dir, tmp_path, bootstrap, name=f"w{i}", distributed=True,
                       extra=extra) for i in range(n)]
-    for w in workers:
-        w.start()
-    # One completed rebalance with every worker in it: one leader, n-1 followers.
-    wait_for(lambda: sorted(role(w) or "" for w in workers) ==
-             ["follower"] * (n - 1) + ["leader"], 60, 0.2, "the group to form")
+    try:
+        for w in workers:
+            w.start()
+        # One completed rebalance with every worker in it: one leader, n-1 followers.
+        wait_for(lambda: sorted(role(w) or "" for w in workers) ==
+                 ["follower"] * (n - 1) + ["leader"], 60, 0.2, "the group to form")
+    except BaseException:
+        for w in workers:  # the caller never gets them: stop them here
+            w.stop()
+        raise
     return workers
 
 
