@@ -654,12 +654,6 @@ static void restart_task(herder *hh, const char *name, int task, herder_reply *r
     dh_dispatch(&o);
 }
 
-static void validate_config(herder *hh, const char *plugin, json_t *config, herder_reply *r)
-{
-    (void)hh;
-    herder_validate_config(plugin, config, r);
-}
-
 const herder_ops dh_ops = {
     .server_info = server_info,
     .list_connectors = list_connectors,
@@ -677,7 +671,7 @@ const herder_ops dh_ops = {
     .resume_connector = resume_connector,
     .stop_connector = stop_connector,
     .delete_connector = delete_connector,
-    .validate_config = validate_config,
+    .validate_config = herder_validate_config,
     .health = dh_op_health,
     .get_offsets = dh_op_get_offsets,
     .alter_offsets = dh_op_alter_offsets,

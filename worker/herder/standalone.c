@@ -607,12 +607,6 @@ static void restart_task(herder *hh, const char *name, int task, herder_reply *r
     dispatch(&o);
 }
 
-static void validate_config(herder *hh, const char *plugin, json_t *config, herder_reply *r)
-{
-    (void)hh;
-    herder_validate_config(plugin, config, r);
-}
-
 /* ---- health, offsets (KIP-875), topics (KIP-558) ---- */
 
 static void health(herder *hh, herder_reply *r)
@@ -707,7 +701,7 @@ static const herder_ops standalone_ops = {
     .resume_connector = resume_connector,
     .stop_connector = stop_connector_op,
     .delete_connector = delete_connector,
-    .validate_config = validate_config,
+    .validate_config = herder_validate_config,
     .health = health,
     .get_offsets = get_offsets,
     .alter_offsets = alter_offsets,

@@ -29,8 +29,9 @@ bool herder_validate_or_reply(const sl_props *config, herder_reply *r)
     return count == 0;
 }
 
-void herder_validate_config(const char *plugin, json_t *config, herder_reply *r)
+void herder_validate_config(herder *h, const char *plugin, json_t *config, herder_reply *r)
 {
+    (void)h;
     sl_props *props = entities_props_from_json(config);
     json_t *infos = NULL;
     char err[2048] = "";

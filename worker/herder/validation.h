@@ -13,7 +13,9 @@ bool herder_validate_or_reply(const sl_props *config, herder_reply *r);
 
 /* PUT /connector-plugins/{p}/config/validate: 200 with ConfigInfos, 400 for a missing or
  * mismatched connector.class, 500 for an unknown class (Connect's codes). `config` is the
- * request's JSON object (borrowed). Any thread. */
-void herder_validate_config(const char *plugin, json_t *config, herder_reply *r);
+ * request's JSON object (borrowed). Validation needs no herder state: `h` is unused, and the
+ * signature is herder_ops.validate_config's so both herders put this function in their
+ * tables. Any thread. */
+void herder_validate_config(herder *h, const char *plugin, json_t *config, herder_reply *r);
 
 #endif

@@ -45,7 +45,7 @@ const char *rest_clip(const char *s, char *buf, size_t size)
     return buf;
 }
 
-static const char *json_type_name(const json_t *v)
+const char *rest_json_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT:
@@ -111,7 +111,7 @@ json_t *rest_config_object(const json_t *in, bool allow_null, const char *what, 
 {
     if (!json_is_object(in)) {
         herder_reply_error(r, 400, "%s must be a JSON object of string values, not %s", what,
-                           json_type_name(in));
+                           rest_json_type_name(in));
         return NULL;
     }
     json_t *out = json_object();
@@ -160,7 +160,7 @@ json_t *rest_config_object(const json_t *in, bool allow_null, const char *what, 
             herder_reply_error(r, 400,
                                "Invalid value for configuration key '%s' in %s: expected a "
                                "string, got %s",
-                               rest_clip(key, kbuf, sizeof(kbuf)), what, json_type_name(v));
+                               rest_clip(key, kbuf, sizeof(kbuf)), what, rest_json_type_name(v));
             json_decref(out);
             return NULL;
         }
@@ -200,12 +200,12 @@ int rest_create_request_parse(const json_t *body, rest_create_request *out, herd
         herder_reply_error(r, 400,
                            "Request body must be a JSON object {\"name\":...,\"config\":{...}}, "
                            "not %s",
-                           json_type_name(body));
+                           rest_json_type_name(body));
         return SL_ERR;
     }
     const json_t *name = json_object_get(body, "name");
     if (name != NULL && !json_is_null(name) && !json_is_string(name)) {
-        herder_reply_error(r, 400, "Connector name must be a string, not %s", json_type_name(name));
+        herder_reply_error(r, 400, "Connector name must be a string, not %s", rest_json_type_name(name));
         return SL_ERR;
     }
     /* Connect: a missing name becomes "" and is then refused by the herder's checks. */
@@ -241,7 +241,7 @@ int rest_create_request_parse(const json_t *body, rest_create_request *out, herd
                 herder_reply_error(r, 400,
                                    "Invalid initial_state: must be one of \"RUNNING\", "
                                    "\"PAUSED\", \"STOPPED\", not %s",
-                                   json_type_name(state));
+                                   rest_json_type_name(state));
             rest_create_request_fini(out);
             return SL_ERR;
         }

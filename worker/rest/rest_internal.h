@@ -108,6 +108,9 @@ bool rest_content_type_is_json(const char *content_type);
  * parse errors with 400 naming the line and column. Returns the value (caller owns it) or
  * NULL with `r` set. */
 json_t *rest_body_parse(const char *body, size_t len, herder_reply *r);
+/* Jackson-style name of a JSON value's type for error messages ("an object", "a string",
+ * "null", ...); static string. Any thread. */
+const char *rest_json_type_name(const json_t *v);
 
 /* Check a connector config map the way Connect's Jackson mapping to Map<String,String> reads
  * it, but answer 400 instead of 500: `in` must be an object; strings stay, numbers and

@@ -16,38 +16,18 @@
 /* The {c} of /connectors/{c}/... (decoded). */
 #define NAME(req) ((req)->seg[1])
 
-static const char *type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
 bool rest_offsets_body_ok(const json_t *body, herder_reply *r)
 {
     if (!json_is_object(body)) {
         herder_reply_error(r, 400,
                            "Request body must be a JSON object {\"offsets\":[{\"partition\":{...},"
                            "\"offset\":{...}}]}, not %s",
-                           type_name(body));
+                           rest_json_type_name(body));
         return false;
     }
     const json_t *offsets = json_object_get(body, "offsets");
     if (offsets != NULL && !json_is_null(offsets) && !json_is_array(offsets)) {
-        herder_reply_error(r, 400, "'offsets' must be a JSON array, not %s", type_name(offsets));
+        herder_reply_error(r, 400, "'offsets' must be a JSON array, not %s", rest_json_type_name(offsets));
         return false;
     }
     /* ConnectorsResource.alterConnectorOffsets checks this before the herder runs. */
@@ -64,7 +44,7 @@ bool rest_offsets_body_ok(const json_t *body, herder_reply *r)
             herder_reply_error(r, 400,
                                "Element %zu of 'offsets' must be a JSON object "
                                "{\"partition\":{...},\"offset\":{...}}, not %s",
-                               i, type_name(e));
+                               i, rest_json_type_name(e));
             return false;
         }
         static const char *const keys[] = {"partition", "offset"};
@@ -74,7 +54,7 @@ bool rest_offsets_body_ok(const json_t *body, herder_reply *r)
                 herder_reply_error(r, 400,
                                    "'%s' of element %zu of 'offsets' must be a JSON object or "
                                    "null, not %s",
-                                   keys[k], i, type_name(v));
+                                   keys[k], i, rest_json_type_name(v));
                 return false;
             }
         }
@@ -86,7 +66,7 @@ json_t *rest_task_configs_body(const json_t *body, herder_reply *r)
 {
     if (!json_is_array(body)) {
         herder_reply_error(r, 400, "Task configurations must be a JSON array of objects, not %s",
-                           type_name(body));
+                           rest_json_type_name(body));
         return NULL;
     }
     json_t *out = json_array();
